@@ -1,0 +1,345 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gm-lhcr/lhcr/sandbox/internal/search"
+)
+
+// cursorState is what an opaque paging cursor holds: a position in a keyset order.
+type cursorState struct {
+	Kind   string `json:"k"`           // "s" search, "e" $everything, "h" history
+	Prev   bool   `json:"p,omitempty"` // the page before the position, not after it
+	Sort   int64  `json:"v,omitempty"` // sort value at the position
+	After  int64  `json:"r"`           // rid (or version for history) at the position
+	Params string `json:"q,omitempty"` // fingerprint of the query the cursor belongs to
+}
+
+func encodeCursor(c cursorState) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursorState, error) {
+	var c cursorState
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return c, ErrBadCursor
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, ErrBadCursor
+	}
+	return c, nil
+}
+
+// far past and far future sentinels for open date ranges and missing sort values (unix ms).
+const (
+	farPast   = -62135596800000 // 0001-01-01
+	farFuture = 253402300800000 // 10000-01-01
+)
+
+// Search runs q on the read pool.
+func (s *SQLite) Search(ctx context.Context, q *search.Query) (Page, error) {
+	return s.search(ctx, s.r, q)
+}
+
+func (s *SQLite) search(ctx context.Context, db querier, q *search.Query) (Page, error) {
+	var where strings.Builder
+	args := []any{q.ResourceType}
+	where.WriteString("r.type = ? AND r.deleted = 0")
+	for _, c := range q.Clauses {
+		cond, cargs := clauseSQL(q.ResourceType, c)
+		where.WriteString(" AND ")
+		where.WriteString(cond)
+		args = append(args, cargs...)
+	}
+	if len(q.IDs) > 0 {
+		where.WriteString(" AND r.id IN (" + placeholders(len(q.IDs)) + ")")
+		for _, id := range q.IDs {
+			args = append(args, id)
+		}
+	}
+	for _, v := range q.LastUpdated {
+		cond, cargs := dateCond("r.last_updated", "(r.last_updated + 1)", v)
+		where.WriteString(" AND " + cond)
+		args = append(args, cargs...)
+	}
+	var sortExpr string
+	desc := false
+	if len(q.Sort) > 0 {
+		k := q.Sort[0]
+		desc = k.Descending
+		if k.Param == "_lastUpdated" {
+			sortExpr = "r.last_updated"
+		} else {
+			agg, fill := "MIN(d.low)", int64(farFuture)
+			if desc {
+				agg, fill = "MAX(d.high)", farPast
+			}
+			sortExpr = fmt.Sprintf("COALESCE((SELECT %s FROM idx_date d WHERE d.rid = r.rid AND d.param = '%s'), %d)",
+				agg, sqlQuote(q.ResourceType+"."+k.Param), fill)
+		}
+	}
+	fp := fingerprint(q)
+	pg := pager{kind: "s", from: "resources r", where: where.String(), args: args, sortExpr: sortExpr, desc: desc, fingerprint: fp}
+	if q.Summary == search.SummaryCount || q.Count == 0 {
+		n, err := pg.count(ctx, db)
+		return Page{Total: n}, err
+	}
+	page, err := pg.page(ctx, db, q.Count, q.Cursor)
+	if err != nil {
+		return Page{}, err
+	}
+	switch {
+	case q.Total == "accurate" || q.Total == "estimate":
+		if page.Total, err = pg.count(ctx, db); err != nil {
+			return Page{}, err
+		}
+	case q.Total == "" && q.Cursor == "" && page.Next == "":
+		page.Total = len(page.Resources)
+	}
+	return page, nil
+}
+
+// Everything pages through patient id and every live resource that references it, patient first.
+func (s *SQLite) Everything(ctx context.Context, patientID string, count int, cursor string) (Page, error) {
+	c, err := current(ctx, s.r, "Patient", patientID)
+	if err != nil {
+		return Page{}, err
+	}
+	if c.deleted {
+		return Page{}, ErrGone
+	}
+	pg := pager{
+		kind:  "e",
+		from:  "resources r",
+		where: "r.deleted = 0 AND (r.rid = ? OR r.rid IN (SELECT rid FROM idx_ref WHERE ref_id = ? AND ref_type = 'Patient'))",
+		args:  []any{c.rid, patientID},
+		// The patient sorts first.
+		sortExpr:    fmt.Sprintf("(r.rid <> %d)", c.rid),
+		fingerprint: "Patient/" + patientID,
+	}
+	page, err := pg.page(ctx, s.r, count, cursor)
+	if err != nil {
+		return Page{}, err
+	}
+	if cursor == "" && page.Next == "" {
+		page.Total = len(page.Resources)
+	}
+	return page, nil
+}
+
+// pager runs keyset-paged queries: ORDER BY (sortExpr, rid), never OFFSET, so each page costs the
+// same and rows that exist throughout a walk are seen exactly once.
+type pager struct {
+	kind, from, where string
+	args              []any
+	sortExpr          string // "" orders by rid alone
+	desc              bool
+	fingerprint       string
+}
+
+func (p pager) count(ctx context.Context, db querier) (int, error) {
+	var n int
+	err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+p.from+" WHERE "+p.where, p.args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count: %w", err)
+	}
+	return n, nil
+}
+
+func (p pager) page(ctx context.Context, db querier, count int, cursor string) (Page, error) {
+	sv := p.sortExpr
+	if sv == "" {
+		sv = "0"
+	}
+	var cur *cursorState
+	if cursor != "" {
+		c, err := decodeCursor(cursor)
+		if err != nil || c.Kind != p.kind || c.Params != p.fingerprint {
+			return Page{}, ErrBadCursor
+		}
+		cur = &c
+	}
+	backward := cur != nil && cur.Prev
+	// Scan direction: the sort direction, reversed when walking back.
+	down := p.desc != backward
+	cmp, dir := ">", "ASC"
+	if down {
+		cmp, dir = "<", "DESC"
+	}
+	where := p.where
+	args := slices.Clone(p.args)
+	if cur != nil {
+		where += fmt.Sprintf(" AND (%s, r.rid) %s (?, ?)", sv, cmp)
+		args = append(args, cur.Sort, cur.After)
+	}
+	query := fmt.Sprintf(`SELECT r.rid, %s, r.type, r.id, r.version, r.last_updated, v.json FROM %s
+		JOIN versions v ON v.rid = r.rid AND v.version = r.version
+		WHERE %s ORDER BY %s %s, r.rid %s LIMIT ?`, sv, p.from, where, sv, dir, dir)
+	args = append(args, count+1)
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return Page{}, fmt.Errorf("store: search: %w", err)
+	}
+	defer rows.Close()
+	type keyed struct {
+		rid, sv int64
+		res     Resource
+	}
+	var got []keyed
+	for rows.Next() {
+		var k keyed
+		var lu int64
+		if err := rows.Scan(&k.rid, &k.sv, &k.res.Type, &k.res.ID, &k.res.Version, &lu, &k.res.JSON); err != nil {
+			return Page{}, fmt.Errorf("store: search: %w", err)
+		}
+		k.res.LastUpdated = time.UnixMilli(lu).UTC()
+		got = append(got, k)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, fmt.Errorf("store: search: %w", err)
+	}
+	more := len(got) > count
+	if more {
+		got = got[:count]
+	}
+	if backward {
+		slices.Reverse(got)
+	}
+	page := Page{Total: -1}
+	for _, k := range got {
+		page.Resources = append(page.Resources, k.res)
+	}
+	if len(got) == 0 {
+		return page, nil
+	}
+	first, last := got[0], got[len(got)-1]
+	// Forward: a next page exists if we saw more; a previous page exists if we started from a cursor.
+	// Backward: the reverse.
+	hasNext, hasPrev := more, cur != nil
+	if backward {
+		hasNext, hasPrev = true, more
+	}
+	if hasNext {
+		page.Next = encodeCursor(cursorState{Kind: p.kind, Sort: last.sv, After: last.rid, Params: p.fingerprint})
+	}
+	if hasPrev {
+		page.Prev = encodeCursor(cursorState{Kind: p.kind, Prev: true, Sort: first.sv, After: first.rid, Params: p.fingerprint})
+	}
+	return page, nil
+}
+
+// fingerprint ties a cursor to the query it pages, so a cursor pasted into another search is
+// rejected rather than silently misapplied.
+func fingerprint(q *search.Query) string {
+	enc := q.Encode()
+	enc.Del("_count")
+	enc.Del("_total")
+	s := q.ResourceType + "?" + enc.Encode()
+	var h uint32 = 2166136261
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return fmt.Sprintf("%08x", h)
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func sqlQuote(s string) string { return strings.ReplaceAll(s, "'", "''") }
+
+// clauseSQL renders one search clause (its values ORed) as a condition on r.rid.
+func clauseSQL(typ string, c search.Clause) (string, []any) {
+	param := typ + "." + c.Def.Name
+	var ors []string
+	args := []any{param}
+	switch c.Def.Type {
+	case search.Token:
+		for _, v := range c.Values {
+			switch {
+			case v.HasSystem && v.Code == "":
+				ors = append(ors, "system = ?")
+				args = append(args, v.System)
+			case v.HasSystem:
+				ors = append(ors, "(code = ? AND system = ?)")
+				args = append(args, v.Code, v.System)
+			default:
+				ors = append(ors, "code = ?")
+				args = append(args, v.Code)
+			}
+		}
+		return "r.rid IN (SELECT rid FROM idx_token WHERE param = ? AND (" + strings.Join(ors, " OR ") + "))", args
+	case search.String:
+		for _, v := range c.Values {
+			switch c.Modifier {
+			case search.Exact:
+				ors = append(ors, "exact = ?")
+				args = append(args, v.Text)
+			case search.Contains:
+				ors = append(ors, "instr(text, ?) > 0")
+				args = append(args, v.Text)
+			default:
+				ors = append(ors, "(text >= ? AND text < ?)")
+				args = append(args, v.Text, v.Text+"\U0010FFFF")
+			}
+		}
+		return "r.rid IN (SELECT rid FROM idx_string WHERE param = ? AND (" + strings.Join(ors, " OR ") + "))", args
+	case search.Date:
+		for _, v := range c.Values {
+			cond, cargs := dateCond("low", "high", v)
+			ors = append(ors, cond)
+			args = append(args, cargs...)
+		}
+		return "r.rid IN (SELECT rid FROM idx_date WHERE param = ? AND (" + strings.Join(ors, " OR ") + "))", args
+	case search.Reference:
+		for _, v := range c.Values {
+			typ := v.RefType
+			if typ == "" && len(c.Def.Targets) == 1 {
+				typ = c.Def.Targets[0]
+			}
+			if typ == "" {
+				ors = append(ors, "ref_id = ?")
+				args = append(args, v.RefID)
+			} else {
+				ors = append(ors, "(ref_id = ? AND ref_type = ?)")
+				args = append(args, v.RefID, typ)
+			}
+		}
+		return "r.rid IN (SELECT rid FROM idx_ref WHERE param = ? AND (" + strings.Join(ors, " OR ") + "))", args
+	}
+	return "0", nil
+}
+
+// dateCond renders FHIR date prefix semantics on an indexed range [low, high) against the search
+// value's range [v.Low, v.High), mirroring search.Value.MatchesDate.
+func dateCond(low, high string, v search.Value) (string, []any) {
+	vl, vh := v.Low.UnixMilli(), v.High.UnixMilli()
+	switch v.Prefix {
+	case search.NE:
+		return fmt.Sprintf("NOT (%s >= ? AND %s <= ?)", low, high), []any{vl, vh}
+	case search.GT:
+		return fmt.Sprintf("%s > ?", high), []any{vh}
+	case search.LT:
+		return fmt.Sprintf("%s < ?", low), []any{vl}
+	case search.GE:
+		return fmt.Sprintf("%s > ?", high), []any{vl}
+	case search.LE:
+		return fmt.Sprintf("%s < ?", low), []any{vh}
+	case search.SA:
+		return fmt.Sprintf("%s >= ?", low), []any{vh}
+	case search.EB:
+		return fmt.Sprintf("%s <= ?", high), []any{vl}
+	default: // eq
+		return fmt.Sprintf("(%s >= ? AND %s <= ?)", low, high), []any{vl, vh}
+	}
+}

@@ -1,0 +1,212 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// SQLite is the Store on a SQLite database file: WAL mode, one writer connection running
+// immediate transactions, and a small pool of read-only connections.
+type SQLite struct {
+	w, r   *sql.DB
+	path   string
+	remove bool // delete the file on Close (in-memory mode)
+}
+
+var _ Store = (*SQLite)(nil)
+
+// Options configures OpenSQLite. The zero value opens ./lhcr-sandbox.db.
+type Options struct {
+	// Path of the database file; "" means ./lhcr-sandbox.db.
+	Path string
+	// InMemory keeps the database in a temporary file that is removed on Close, so that each
+	// run starts empty (WAL needs a file that every pooled connection shares).
+	InMemory bool
+	// Readers is the size of the read pool; 0 means the number of CPUs (at least 2).
+	Readers int
+}
+
+func dsn(path string, readOnly bool) string {
+	// busy_timeout comes first so that it already applies while the later pragmas run.
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(ON)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// OpenSQLite opens (creating if needed) and migrates the database.
+func OpenSQLite(ctx context.Context, opt Options) (*SQLite, error) {
+	path := opt.Path
+	remove := false
+	if opt.InMemory {
+		dir, err := os.MkdirTemp("", "lhcr-sandbox-*")
+		if err != nil {
+			return nil, fmt.Errorf("store: temporary database: %w", err)
+		}
+		path = filepath.Join(dir, "sandbox.db")
+		remove = true
+	}
+	if path == "" {
+		path = "lhcr-sandbox.db"
+	}
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	s := &SQLite{w: w, path: path, remove: remove}
+	if err := s.migrate(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	readers := opt.Readers
+	if readers <= 0 {
+		readers = max(2, runtime.NumCPU())
+	}
+	r, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	r.SetConnMaxLifetime(0)
+	s.r = r
+	return s, nil
+}
+
+// Path is the database file.
+func (s *SQLite) Path() string { return s.path }
+
+// Close closes both pools (and removes an in-memory database).
+func (s *SQLite) Close() error {
+	err := s.r.Close()
+	if werr := s.w.Close(); err == nil {
+		err = werr
+	}
+	if s.remove {
+		os.RemoveAll(filepath.Dir(s.path))
+	}
+	return err
+}
+
+func (s *SQLite) migrate(ctx context.Context) error {
+	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrations table: %w", err)
+	}
+	var current int
+	if err := s.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("store: read schema version: %w", err)
+	}
+	files, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		n, err := strconv.Atoi(strings.SplitN(filepath.Base(f), "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("store: migration %s: name must start with a number", f)
+		}
+		if n <= current {
+			continue
+		}
+		body, err := migrations.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		tx, err := s.w.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("store: migration %s: %w", f, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, n, time.Now().UnixMilli()); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("store: migration %s: %w", f, err)
+		}
+	}
+	return nil
+}
+
+// IntegrityCheck runs PRAGMA integrity_check.
+func (s *SQLite) IntegrityCheck(ctx context.Context) error {
+	rows, err := s.w.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var msgs []string
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return err
+		}
+		msgs = append(msgs, m)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(msgs) == 1 && msgs[0] == "ok" {
+		return nil
+	}
+	return fmt.Errorf("store: integrity check: %s", strings.Join(msgs, "; "))
+}
+
+// Count returns the number of live resources of typ ("" for all).
+func (s *SQLite) Count(ctx context.Context, typ string) (int, error) {
+	var n int
+	var err error
+	if typ == "" {
+		err = s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM resources WHERE deleted = 0`).Scan(&n)
+	} else {
+		err = s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM resources WHERE type = ? AND deleted = 0`, typ).Scan(&n)
+	}
+	return n, err
+}
+
+// Reset deletes all resources, versions and index rows.
+func (s *SQLite) Reset(ctx context.Context) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, t := range []string{"idx_token", "idx_string", "idx_date", "idx_ref", "versions", "resources"} {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
+			return fmt.Errorf("store: reset %s: %w", t, err)
+		}
+	}
+	return tx.Commit()
+}

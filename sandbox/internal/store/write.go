@@ -1,0 +1,313 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gm-lhcr/lhcr/sandbox/internal/search"
+)
+
+// newID returns a random UUID (version 4) as a FHIR id.
+func newID() string {
+	var u [16]byte
+	rand.Read(u[:])
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	var b [36]byte
+	hex.Encode(b[0:8], u[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], u[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], u[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], u[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:], u[10:])
+	return string(b[:])
+}
+
+// now is the store's clock, truncated to the millisecond precision it stores.
+func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
+
+// Create stores a new resource with a server-assigned id.
+func (s *SQLite) Create(ctx context.Context, typ string, body []byte, ifNoneExist *search.Query) (WriteResult, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return WriteResult{}, fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback()
+	if ifNoneExist != nil {
+		q := *ifNoneExist
+		q.Count, q.Cursor, q.Sort, q.Summary = 2, "", nil, search.SummaryNone
+		page, err := s.search(ctx, tx, &q)
+		if err != nil {
+			return WriteResult{}, err
+		}
+		switch len(page.Resources) {
+		case 0:
+		case 1:
+			return WriteResult{Resource: page.Resources[0]}, nil
+		default:
+			return WriteResult{}, ErrMultipleMatches
+		}
+	}
+	res, err := s.put(ctx, tx, typ, newID(), body, "POST", now(), 0, false)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return WriteResult{}, fmt.Errorf("store: commit: %w", err)
+	}
+	return WriteResult{Resource: res, Created: true}, nil
+}
+
+// Update stores a new version of typ/id, creating it when absent.
+func (s *SQLite) Update(ctx context.Context, typ, id string, body []byte, ifMatch int64) (WriteResult, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return WriteResult{}, fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback()
+	cur, err := current(ctx, tx, typ, id)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return WriteResult{}, err
+	}
+	exists := err == nil
+	if ifMatch > 0 && (!exists || cur.version != ifMatch) {
+		return WriteResult{}, ErrVersionConflict
+	}
+	method := "PUT"
+	if !exists {
+		method = "POST"
+	}
+	res, err := s.put(ctx, tx, typ, id, body, method, now(), cur.version, exists)
+	if err != nil {
+		return WriteResult{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return WriteResult{}, fmt.Errorf("store: commit: %w", err)
+	}
+	// A write to a deleted resource brings it back: FHIR counts that as an update (200), not a create.
+	return WriteResult{Resource: res, Created: !exists}, nil
+}
+
+// Delete records a deletion of typ/id.
+func (s *SQLite) Delete(ctx context.Context, typ, id string, ifMatch int64) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback()
+	cur, err := current(ctx, tx, typ, id)
+	if errors.Is(err, ErrNotFound) {
+		if ifMatch > 0 {
+			return ErrVersionConflict
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if ifMatch > 0 && cur.version != ifMatch {
+		return ErrVersionConflict
+	}
+	if cur.deleted {
+		return nil
+	}
+	at := now()
+	v := cur.version + 1
+	if _, err := tx.ExecContext(ctx, `INSERT INTO versions (rid, version, last_updated, method, json) VALUES (?, ?, ?, 'DELETE', NULL)`, cur.rid, v, at.UnixMilli()); err != nil {
+		return fmt.Errorf("store: delete: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE resources SET version = ?, last_updated = ?, deleted = 1 WHERE rid = ?`, v, at.UnixMilli(), cur.rid); err != nil {
+		return fmt.Errorf("store: delete: %w", err)
+	}
+	if err := clearIndex(ctx, tx, cur.rid); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// Import seeds resources as version 1 at time at, in one transaction.
+func (s *SQLite) Import(ctx context.Context, at time.Time, resources []ImportResource) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback()
+	ins, err := newInserter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer ins.close()
+	at = at.UTC().Truncate(time.Millisecond)
+	for _, r := range resources {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := ins.insertNew(ctx, r.Type, r.ID, r.JSON, "POST", at); err != nil {
+			return fmt.Errorf("store: import %s/%s: %w", r.Type, r.ID, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+type currentRow struct {
+	rid     int64
+	version int64
+	deleted bool
+}
+
+func current(ctx context.Context, q querier, typ, id string) (currentRow, error) {
+	var c currentRow
+	err := q.QueryRowContext(ctx, `SELECT rid, version, deleted FROM resources WHERE type = ? AND id = ?`, typ, id).Scan(&c.rid, &c.version, &c.deleted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("store: read %s/%s: %w", typ, id, err)
+	}
+	return c, nil
+}
+
+// put writes a version of typ/id inside tx: a new resource row when !exists, else version prev+1.
+func (s *SQLite) put(ctx context.Context, tx *sql.Tx, typ, id string, body []byte, method string, at time.Time, prev int64, exists bool) (Resource, error) {
+	ins, err := newInserter(ctx, tx)
+	if err != nil {
+		return Resource{}, err
+	}
+	defer ins.close()
+	if !exists {
+		return ins.insertNew(ctx, typ, id, body, method, at)
+	}
+	v := prev + 1
+	js, err := stamp(body, typ, id, v, at)
+	if err != nil {
+		return Resource{}, err
+	}
+	entries, err := search.Extract(typ, js)
+	if err != nil {
+		return Resource{}, fmt.Errorf("store: index %s/%s: %w", typ, id, err)
+	}
+	var rid int64
+	if err := tx.QueryRowContext(ctx, `UPDATE resources SET version = ?, last_updated = ?, deleted = 0 WHERE type = ? AND id = ? RETURNING rid`,
+		v, at.UnixMilli(), typ, id).Scan(&rid); err != nil {
+		return Resource{}, fmt.Errorf("store: update %s/%s: %w", typ, id, err)
+	}
+	if _, err := ins.version.ExecContext(ctx, rid, v, at.UnixMilli(), method, js); err != nil {
+		return Resource{}, fmt.Errorf("store: update %s/%s: %w", typ, id, err)
+	}
+	if err := clearIndex(ctx, tx, rid); err != nil {
+		return Resource{}, err
+	}
+	if err := ins.index(ctx, rid, typ, entries); err != nil {
+		return Resource{}, err
+	}
+	return Resource{Type: typ, ID: id, Version: v, LastUpdated: at, Method: method, JSON: js}, nil
+}
+
+func clearIndex(ctx context.Context, tx *sql.Tx, rid int64) error {
+	for _, t := range []string{"idx_token", "idx_string", "idx_date", "idx_ref"} {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE rid = ?", rid); err != nil {
+			return fmt.Errorf("store: clear index: %w", err)
+		}
+	}
+	return nil
+}
+
+// inserter holds the prepared statements of one write transaction.
+type inserter struct {
+	resource, version, token, str, date, ref *sql.Stmt
+}
+
+func newInserter(ctx context.Context, tx *sql.Tx) (*inserter, error) {
+	var ins inserter
+	for _, p := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&ins.resource, `INSERT INTO resources (type, id, version, last_updated, deleted) VALUES (?, ?, 1, ?, 0) RETURNING rid`},
+		{&ins.version, `INSERT INTO versions (rid, version, last_updated, method, json) VALUES (?, ?, ?, ?, ?)`},
+		{&ins.token, `INSERT INTO idx_token (rid, param, system, code) VALUES (?, ?, ?, ?)`},
+		{&ins.str, `INSERT INTO idx_string (rid, param, text, exact) VALUES (?, ?, ?, ?)`},
+		{&ins.date, `INSERT INTO idx_date (rid, param, low, high) VALUES (?, ?, ?, ?)`},
+		{&ins.ref, `INSERT INTO idx_ref (rid, param, ref_type, ref_id) VALUES (?, ?, ?, ?)`},
+	} {
+		st, err := tx.PrepareContext(ctx, p.sql)
+		if err != nil {
+			ins.close()
+			return nil, fmt.Errorf("store: prepare: %w", err)
+		}
+		*p.dst = st
+	}
+	return &ins, nil
+}
+
+func (ins *inserter) close() {
+	for _, st := range []*sql.Stmt{ins.resource, ins.version, ins.token, ins.str, ins.date, ins.ref} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// insertNew writes version 1 of a new resource.
+func (ins *inserter) insertNew(ctx context.Context, typ, id string, body []byte, method string, at time.Time) (Resource, error) {
+	js, err := stamp(body, typ, id, 1, at)
+	if err != nil {
+		return Resource{}, err
+	}
+	entries, err := search.Extract(typ, js)
+	if err != nil {
+		return Resource{}, fmt.Errorf("store: index %s/%s: %w", typ, id, err)
+	}
+	var rid int64
+	if err := ins.resource.QueryRowContext(ctx, typ, id, at.UnixMilli()).Scan(&rid); err != nil {
+		return Resource{}, fmt.Errorf("store: insert %s/%s: %w", typ, id, err)
+	}
+	if _, err := ins.version.ExecContext(ctx, rid, 1, at.UnixMilli(), method, js); err != nil {
+		return Resource{}, fmt.Errorf("store: insert %s/%s: %w", typ, id, err)
+	}
+	if err := ins.index(ctx, rid, typ, entries); err != nil {
+		return Resource{}, err
+	}
+	return Resource{Type: typ, ID: id, Version: 1, LastUpdated: at, Method: method, JSON: js}, nil
+}
+
+func (ins *inserter) index(ctx context.Context, rid int64, typ string, entries []search.Entry) error {
+	for _, e := range entries {
+		param := typ + "." + e.Param
+		var err error
+		switch e.Type {
+		case search.Token:
+			_, err = ins.token.ExecContext(ctx, rid, param, e.System, e.Code)
+		case search.String:
+			_, err = ins.str.ExecContext(ctx, rid, param, e.Text, e.Exact)
+		case search.Date:
+			_, err = ins.date.ExecContext(ctx, rid, param, e.Low.UnixMilli(), e.High.UnixMilli())
+		case search.Reference:
+			_, err = ins.ref.ExecContext(ctx, rid, param, e.RefType, e.RefID)
+		}
+		if err != nil {
+			return fmt.Errorf("store: index %s: %w", param, err)
+		}
+	}
+	return nil
+}
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}

@@ -1,0 +1,214 @@
+// Package validate checks every request against the contract (openapi/lhcr.yaml) with
+// kin-openapi before it reaches a handler, and turns what is wrong into a clear error: an
+// OperationOutcome on FHIR and developer routes, an RFC 6749 error on OAuth routes.
+//
+// Routing is done by net/http's ServeMux: the validator looks the matched pattern up in a table
+// built from the contract at start-up, so no second router runs.
+package validate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/gm-lhcr/lhcr/openapi/api"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/outcome"
+)
+
+// Validator validates requests against the contract.
+type Validator struct {
+	routes  map[string]*routers.Route // by ServeMux pattern, e.g. "GET /fhir/R4/Patient/{id}"
+	options *openapi3filter.Options
+}
+
+// New builds the route table of doc.
+func New(doc *openapi3.T) (*Validator, error) {
+	v := &Validator{
+		routes: map[string]*routers.Route{},
+		options: &openapi3filter.Options{
+			// Authentication is enforced by the auth layer, not by schema validation.
+			AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error { return nil },
+			// Leave the request as sent: handlers see what the client sent, not defaults.
+			SkipSettingDefaults: true,
+		},
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			v.routes[method+" "+path] = &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}
+		}
+	}
+	if len(v.routes) == 0 {
+		return nil, errors.New("validate: the contract has no operations")
+	}
+	return v, nil
+}
+
+// Route returns the contract's operation for a ServeMux pattern.
+func (v *Validator) Route(pattern string) (*routers.Route, bool) {
+	r, ok := v.routes[pattern]
+	return r, ok
+}
+
+// Check validates r against the operation of the ServeMux pattern it matched (from
+// (*http.ServeMux).Handler). It returns nil for a valid request or for a pattern that is not an
+// operation of the contract.
+func (v *Validator) Check(r *http.Request, pattern string) *outcome.Error {
+	route, ok := v.routes[pattern]
+	if !ok {
+		return nil
+	}
+	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams(route.Path, r.URL.Path), Route: route, Options: v.options}
+	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+		return Explain(r, err)
+	}
+	return nil
+}
+
+// pathParams matches a path against a contract path template such as /fhir/R4/Patient/{id}.
+func pathParams(template, path string) map[string]string {
+	params := map[string]string{}
+	ts, ps := strings.Split(template, "/"), strings.Split(path, "/")
+	if len(ts) != len(ps) {
+		return params
+	}
+	for i, t := range ts {
+		if len(t) > 2 && t[0] == '{' && t[len(t)-1] == '}' {
+			params[t[1:len(t)-1]] = ps[i]
+		}
+	}
+	return params
+}
+
+// IsOAuth reports whether the path is an OAuth endpoint, whose errors follow RFC 6749.
+func IsOAuth(path string) bool { return strings.HasPrefix(path, "/oauth2/") }
+
+// WriteError sends e in the shape the route's clients expect: RFC 6749 JSON on OAuth endpoints,
+// an OperationOutcome everywhere else.
+func WriteError(w http.ResponseWriter, r *http.Request, e *outcome.Error) {
+	if !IsOAuth(r.URL.Path) {
+		e.Write(w)
+		return
+	}
+	code := "invalid_request"
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(e.Status)
+	json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": e.Diagnostics})
+}
+
+// Explain turns a kin-openapi validation error into an *outcome.Error with the right status and
+// a message a newcomer can act on.
+func Explain(r *http.Request, err error) *outcome.Error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &outcome.Error{Status: http.StatusRequestEntityTooLarge, Code: api.OperationOutcomeIssueCodeTooLong,
+			Diagnostics: fmt.Sprintf("the request body is larger than the limit of %d bytes", mbe.Limit)}
+	}
+	var re *openapi3filter.RequestError
+	if !errors.As(err, &re) {
+		return outcome.BadRequest("the request does not match the API contract: %s", err.Error())
+	}
+	if p := re.Parameter; p != nil {
+		return outcome.BadRequest("invalid %s parameter %q: %s", p.In, p.Name, reason(re))
+	}
+	if re.RequestBody != nil {
+		if strings.Contains(re.Reason, "header Content-Type has unexpected value") || strings.Contains(re.Error(), "header Content-Type has unexpected value") {
+			allowed := make([]string, 0, len(re.RequestBody.Content))
+			for ct := range re.RequestBody.Content {
+				allowed = append(allowed, ct)
+			}
+			return &outcome.Error{Status: http.StatusUnsupportedMediaType, Code: api.OperationOutcomeIssueCodeNotSupported,
+				Diagnostics: fmt.Sprintf("unsupported Content-Type %q: send %s", r.Header.Get("Content-Type"), strings.Join(allowed, " or "))}
+		}
+		var se *openapi3.SchemaError
+		if errors.As(re.Err, &se) {
+			e := outcome.Unprocessable("%s", schemaMessage(r, se))
+			if expr := expression(r, se); expr != "" {
+				e.Expression = []string{expr}
+			}
+			return e
+		}
+		var pe *openapi3filter.ParseError
+		if errors.As(re.Err, &pe) {
+			return outcome.BadRequest("the request body could not be parsed: %s", pe.Reason)
+		}
+		if re.Err == nil && strings.Contains(re.Reason, "required") {
+			return outcome.BadRequest("the request needs a body")
+		}
+		return outcome.BadRequest("the request body is invalid: %s", reason(re))
+	}
+	return outcome.BadRequest("%s", reason(re))
+}
+
+func reason(re *openapi3filter.RequestError) string {
+	var se *openapi3.SchemaError
+	if errors.As(re.Err, &se) && se.Reason != "" {
+		return se.Reason
+	}
+	var pe *openapi3filter.ParseError
+	if errors.As(re.Err, &pe) && pe.Reason != "" {
+		return pe.Reason
+	}
+	if re.Err != nil {
+		return re.Err.Error()
+	}
+	return re.Reason
+}
+
+// expression renders a schema error's location as FHIRPath-like text: Patient.name[0].family.
+func expression(r *http.Request, se *openapi3.SchemaError) string {
+	ptr := se.JSONPointer()
+	root := rootName(r)
+	if root == "" {
+		return strings.Join(ptr, ".")
+	}
+	var b strings.Builder
+	b.WriteString(root)
+	for _, p := range ptr {
+		if p != "" && p[0] >= '0' && p[0] <= '9' {
+			b.WriteString("[" + p + "]")
+			continue
+		}
+		b.WriteString("." + p)
+	}
+	return b.String()
+}
+
+// rootName is the resource type of a FHIR write, from its path /fhir/R4/{Type}[/...].
+func rootName(r *http.Request) string {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/fhir/R4/")
+	if !ok {
+		return ""
+	}
+	typ, _, _ := strings.Cut(rest, "/")
+	return typ
+}
+
+func schemaMessage(r *http.Request, se *openapi3.SchemaError) string {
+	where := expression(r, se)
+	if where == "" || where == rootName(r) {
+		where = "the resource"
+	}
+	msg := se.Reason
+	if msg == "" {
+		msg = "does not match the schema (" + se.SchemaField + ")"
+	}
+	if se.SchemaField == "enum" && len(se.Schema.Enum) > 0 {
+		vals := make([]string, 0, len(se.Schema.Enum))
+		for _, e := range se.Schema.Enum {
+			vals = append(vals, fmt.Sprint(e))
+		}
+		msg = "must be one of: " + strings.Join(vals, ", ")
+	}
+	if se.SchemaField == "pattern" && se.Schema.Description != "" {
+		msg += ". " + strings.TrimSpace(strings.SplitN(se.Schema.Description, "\n", 2)[0])
+	}
+	return where + " " + msg
+}

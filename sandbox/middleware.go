@@ -1,0 +1,139 @@
+package sandbox
+
+import (
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gm-lhcr/lhcr/openapi/api"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/outcome"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/requestid"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/validate"
+)
+
+// OAuthMaxBodyBytes caps OAuth form bodies.
+const OAuthMaxBodyBytes = 64 << 10
+
+// chain wraps the router in the middleware every request passes: request id, access log,
+// panic recovery, body limits and content negotiation.
+func chain(log *slog.Logger, maxBody int64, next http.Handler) http.Handler {
+	return requestid.Middleware(accessLog(log, recoverer(log, negotiate(maxBody, next))))
+}
+
+// statusWriter records the status a handler sent.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// accessLog logs one line per request: method, path (never the query, which may hold NHS
+// numbers or names), status, latency and request id. Headers and bodies are never logged.
+func accessLog(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		level := slog.LevelInfo
+		if sw.status >= 500 {
+			level = slog.LevelError
+		}
+		log.LogAttrs(r.Context(), level, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status),
+			slog.Duration("latency", time.Since(start)),
+			slog.String("request_id", requestid.FromContext(r.Context())))
+	})
+}
+
+// recoverer turns a panic into a 500 OperationOutcome and an error log, never a dropped connection.
+func recoverer(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.ErrorContext(r.Context(), "panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+				outcome.WriteError(w, r, nil, errorf(http.StatusInternalServerError, api.OperationOutcomeIssueCodeException,
+					"the server failed to process the request; quote the X-Request-ID header when you report it"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// negotiate caps request bodies, accepts application/json as FHIR JSON, and refuses formats the
+// sandbox does not serve (XML) with 406.
+func negotiate(maxBody int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := maxBody
+		if validate.IsOAuth(r.URL.Path) {
+			limit = OAuthMaxBodyBytes
+		}
+		if r.ContentLength > limit {
+			validate.WriteError(w, r, errorf(http.StatusRequestEntityTooLarge, api.OperationOutcomeIssueCodeTooLong,
+				"the request body is %d bytes, over the limit of %d", r.ContentLength, limit))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if strings.HasPrefix(r.URL.Path, "/fhir/R4/") {
+			if e := fhirFormat(r); e != nil {
+				e.Write(w)
+				return
+			}
+			if ct := r.Header.Get("Content-Type"); ct != "" {
+				if mt, params, err := mime.ParseMediaType(ct); err == nil && mt == "application/json" {
+					r.Header.Set("Content-Type", mime.FormatMediaType("application/fhir+json", params))
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// fhirFormat checks _format and Accept: only FHIR JSON is served.
+func fhirFormat(r *http.Request) *outcome.Error {
+	if f := r.URL.Query().Get("_format"); f != "" {
+		switch f {
+		case "json", "application/json", "application/fhir+json":
+		default:
+			return errorf(http.StatusNotAcceptable, api.OperationOutcomeIssueCodeNotSupported,
+				"_format=%s is not served: this server speaks FHIR JSON only (_format=json)", f)
+		}
+	}
+	accept := r.Header.Get("Accept")
+	if accept == "" {
+		return nil
+	}
+	for _, part := range strings.Split(accept, ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch mt {
+		case "application/fhir+json", "application/json", "*/*", "application/*", "application/json+fhir":
+			return nil
+		}
+	}
+	return errorf(http.StatusNotAcceptable, api.OperationOutcomeIssueCodeNotSupported,
+		"Accept: %s is not served: this server speaks FHIR JSON only (application/fhir+json)", accept)
+}
