@@ -75,11 +75,14 @@ func (c *contractCheck) validate(req *http.Request, resp *http.Response, body []
 	_, pattern := c.mux.Handler(probe)
 	route, ok := c.routes[pattern]
 	if !ok {
-		// Not an operation: the answer must still be an OperationOutcome (404/405).
+		// Not an operation: the answer must still be an OperationOutcome (404/405), or an RFC 6749 error on OAuth paths.
 		if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMethodNotAllowed {
 			return fmt.Errorf("no operation matches, yet the status is %d", resp.StatusCode)
 		}
-		return checkOutcome(contractDoc, body)
+		if strings.HasPrefix(req.URL.Path, "/oauth2/") {
+			return checkSchema(contractDoc, "OAuthError", body)
+		}
+		return checkSchema(contractDoc, "OperationOutcome", body)
 	}
 	c.mu.Lock()
 	c.seen[fmt.Sprintf("%s %d", pattern, resp.StatusCode)]++
@@ -101,8 +104,8 @@ func (c *contractCheck) validate(req *http.Request, resp *http.Response, body []
 	return openapi3filter.ValidateResponse(context.Background(), in)
 }
 
-func checkOutcome(doc *openapi3.T, body []byte) error {
-	s := doc.Components.Schemas["OperationOutcome"].Value
+func checkSchema(doc *openapi3.T, name string, body []byte) error {
+	s := doc.Components.Schemas[name].Value
 	v, err := decodeAny(body)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"github.com/gm-lhcr/lhcr/openapi/api"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/outcome"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/requestid"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/requestlog"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/validate"
 )
 
@@ -17,16 +19,22 @@ import (
 const OAuthMaxBodyBytes = 64 << 10
 
 // chain wraps the router in the middleware every request passes: request id, access log,
-// panic recovery, body limits and content negotiation.
-func chain(log *slog.Logger, maxBody int64, next http.Handler) http.Handler {
-	return requestid.Middleware(accessLog(log, recoverer(log, negotiate(maxBody, next))))
+// the per-app request log, panic recovery, body limits and content negotiation.
+func chain(log *slog.Logger, maxBody int64, reqlog *requestlog.Log, next http.Handler) http.Handler {
+	return requestid.Middleware(accessLog(log, appLog(reqlog, recoverer(log, negotiate(maxBody, next)))))
 }
 
-// statusWriter records the status a handler sent.
+// statusWriter records the status a handler sent and, when capture is set, the start of an
+// error response's body.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status  int
+	capture bool
+	body    []byte
 }
+
+// maxCaptured bounds how much of an error body the request log keeps.
+const maxCaptured = 16 << 10
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
@@ -39,7 +47,34 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
+	if w.capture && w.status >= 400 && len(w.body) < maxCaptured {
+		w.body = append(w.body, b[:min(len(b), maxCaptured-len(w.body))]...)
+	}
 	return w.ResponseWriter.Write(b)
+}
+
+// appLog records each request an app makes (identified by its token or client credentials) in
+// that app's request log, with the OperationOutcome of an error: how a partner debugs a 401.
+func appLog(reqlog *requestlog.Log, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ctx, attributed := requestlog.Track(r.Context())
+		sw := &statusWriter{ResponseWriter: w, capture: true}
+		next.ServeHTTP(sw, r.WithContext(ctx))
+		id := attributed()
+		if id == "" {
+			return
+		}
+		e := requestlog.Entry{Time: start.UTC(), ClientID: id, Method: r.Method, Path: r.URL.Path, Status: sw.status,
+			Latency: time.Since(start), RequestID: requestid.FromContext(r.Context())}
+		if sw.status >= 400 {
+			var oo api.OperationOutcome
+			if json.Unmarshal(sw.body, &oo) == nil && oo.ResourceType == api.OperationOutcomeResourceTypeOperationOutcome {
+				e.Outcome = &oo
+			}
+		}
+		reqlog.Add(e)
+	})
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gm-lhcr/lhcr/openapi/api"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/auth"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/outcome"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/search"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/validate"
@@ -17,6 +18,8 @@ import (
 type router struct {
 	mux       *http.ServeMux
 	validator *validate.Validator
+	auth      *auth.Server
+	needs     map[string]auth.Requirement // by pattern
 }
 
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -24,6 +27,15 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if pattern == "" {
 		rt.unmatched(w, r)
 		return
+	}
+	// Who may call comes before what the call says: an unauthenticated caller learns nothing
+	// from validation messages.
+	if need := rt.needs[pattern]; need.Bearer {
+		var e *outcome.Error
+		if r, e = rt.auth.Authorize(w, r, need); e != nil {
+			e.Write(w)
+			return
+		}
 	}
 	if e := rt.validator.Check(r, pattern); e != nil {
 		validate.WriteError(w, r, e)

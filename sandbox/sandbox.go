@@ -10,16 +10,25 @@ package sandbox
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/gm-lhcr/lhcr/openapi"
 	"github.com/gm-lhcr/lhcr/openapi/api"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/apps"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/auth"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/capability"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/fhirapi"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/requestlog"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/store"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/validate"
 )
@@ -40,6 +49,32 @@ type Config struct {
 	Logger *slog.Logger
 	// MaxBodyBytes caps FHIR and developer API request bodies; 0 means 1 MiB.
 	MaxBodyBytes int64
+
+	// Patients is how many synthetic patients to seed an empty database with (with their
+	// organisations, practitioners and clinical histories); 0 seeds nothing, for a sandbox that
+	// holds only your own data. lhcr-sandbox seeds DefaultPatients unless told otherwise.
+	Patients int
+	// Seed makes a different (but equally deterministic) population; 0 means DefaultSeed.
+	Seed int64
+	// AsOf is the reference date of the clinical histories; zero means DefaultAsOf.
+	AsOf time.Time
+	// Reset empties the database first, so that it is seeded afresh.
+	Reset bool
+	// Progress receives seeding progress (a bar on a terminal, log lines otherwise); nil is silent.
+	Progress io.Writer
+
+	// TokenTTL is the access tokens' lifetime; 0 means 5 minutes. Shorten it to test refresh.
+	TokenTTL time.Duration
+	// TestClientID and TestClientSecret fix the ready test app's credentials (for CI pipelines);
+	// empty means DefaultTestClientID and a random secret kept across restarts.
+	TestClientID, TestClientSecret string
+	// TestJWTClientID with TestJWKS (a public JWKS) creates a second ready app that
+	// authenticates with private_key_jwt.
+	TestJWTClientID string
+	TestJWKS        []byte
+	// DeveloperAPIKey fixes the local developer's API key; empty means a random one kept
+	// across restarts.
+	DeveloperAPIKey string
 }
 
 // Sandbox is a running sandbox: an http.Handler over its store.
@@ -47,6 +82,8 @@ type Sandbox struct {
 	handler http.Handler
 	store   *store.SQLite
 	log     *slog.Logger
+	seeded  SeedInfo
+	creds   Credentials
 }
 
 // New opens (creating and migrating if needed) the database and builds the handler.
@@ -58,6 +95,15 @@ func New(ctx context.Context, cfg Config) (*Sandbox, error) {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
+	if cfg.Patients < 0 || cfg.Patients > MaxPatients {
+		return nil, fmt.Errorf("sandbox: %d patients: choose between 0 and %d", cfg.Patients, MaxPatients)
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = DefaultSeed
+	}
+	if cfg.AsOf.IsZero() {
+		cfg.AsOf = DefaultAsOf
+	}
 	doc, err := openapi.Load()
 	if err != nil {
 		return nil, err
@@ -67,40 +113,136 @@ func New(ctx context.Context, cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 	sb := &Sandbox{store: st, log: log}
+	if cfg.Patients > 0 || cfg.Reset {
+		if sb.seeded, err = seed(ctx, st, cfg, cfg.Progress); err != nil {
+			st.Close()
+			return nil, err
+		}
+		if sb.seeded.Seeded {
+			log.Info("seeded synthetic data", "patients", sb.seeded.Patients, "resources", sb.seeded.Resources,
+				"seed", sb.seeded.Seed, "elapsed", sb.seeded.Elapsed.Round(time.Millisecond),
+				"patients_per_second", int(float64(sb.seeded.Patients)/max(sb.seeded.Elapsed.Seconds(), 1e-9)))
+		}
+	}
+	if err := sb.build(ctx, cfg, doc); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return sb, nil
+}
+
+// build assembles the parts: registry, authorisation server, FHIR API, validation and routing.
+func (sb *Sandbox) build(ctx context.Context, cfg Config, doc *openapi3.T) error {
+	st, log := sb.store, sb.log
+	key, err := persistentRandom(ctx, st, settingHMACKey)
+	if err != nil {
+		return err
+	}
+	hmacKey, err := base64.RawURLEncoding.DecodeString(key)
+	if err != nil {
+		return fmt.Errorf("sandbox: the stored %s is damaged: %w", settingHMACKey, err)
+	}
+	reqlog := &requestlog.Log{}
+	reg, err := apps.New(ctx, st, hmacKey, log, reqlog, apps.Options{})
+	if err != nil {
+		return err
+	}
+	if sb.creds, err = ensureCredentials(ctx, st, reg, cfg); err != nil {
+		return err
+	}
+	authz, err := auth.New(ctx, auth.Config{
+		Clients:    clients{reg},
+		Store:      st,
+		PublicURL:  cfg.PublicURL,
+		TokenTTL:   cfg.TokenTTL,
+		Logger:     log,
+		RequestLog: reqlog,
+	})
+	if err != nil {
+		return err
+	}
 	cs, err := capability.Build(doc, capability.Options{
 		BaseURL:  cfg.PublicURL + fhirapi.Base,
-		TokenURL: cfg.PublicURL + "/oauth2/token",
+		TokenURL: authz.TokenURL(),
 		Version:  Version,
 		Date:     time.Now().UTC().Format("2006-01-02"),
 	})
 	if err != nil {
-		st.Close()
-		return nil, err
+		return err
 	}
 	fhir, err := fhirapi.New(fhirapi.Config{Store: st, Logger: log, PublicURL: cfg.PublicURL, Capability: cs})
 	if err != nil {
-		st.Close()
-		return nil, err
+		return err
 	}
 	v, err := validate.New(doc)
 	if err != nil {
-		st.Close()
-		return nil, err
+		return err
+	}
+	needs, err := auth.Requirements(doc)
+	if err != nil {
+		return err
 	}
 	mux := http.NewServeMux()
-	api.HandlerWithOptions(operations{Server: fhir, pending: pending{}}, api.StdHTTPServerOptions{
+	api.HandlerWithOptions(operations{Server: fhir, Registry: reg, auth: authz}, api.StdHTTPServerOptions{
 		BaseRouter:       mux,
 		ErrorHandlerFunc: bindError,
 	})
-	sb.handler = chain(log, cfg.MaxBodyBytes, &router{mux: mux, validator: v})
-	return sb, nil
+	sb.handler = chain(log, cfg.MaxBodyBytes, reqlog, &router{mux: mux, validator: v, auth: authz, needs: needs})
+	return nil
 }
 
-// operations is the whole generated server interface, assembled from the parts that serve it.
+// operations is the whole generated server interface, assembled from the parts that serve it:
+// the FHIR API, the developer API (the app registry) and the OAuth endpoints.
 type operations struct {
 	*fhirapi.Server
-	pending
+	*apps.Registry
+	auth *auth.Server
 }
+
+// The OAuth and SMART discovery operations, served by the authorisation server.
+
+func (o operations) RequestToken(w http.ResponseWriter, r *http.Request, p api.RequestTokenParams) {
+	o.auth.RequestToken(w, r, p)
+}
+func (o operations) IntrospectToken(w http.ResponseWriter, r *http.Request, p api.IntrospectTokenParams) {
+	o.auth.IntrospectToken(w, r, p)
+}
+func (o operations) RevokeToken(w http.ResponseWriter, r *http.Request, p api.RevokeTokenParams) {
+	o.auth.RevokeToken(w, r, p)
+}
+func (o operations) GetSmartConfiguration(w http.ResponseWriter, r *http.Request, p api.GetSmartConfigurationParams) {
+	o.auth.GetSmartConfiguration(w, r, p)
+}
+func (o operations) GetTokenSigningKeys(w http.ResponseWriter, r *http.Request, p api.GetTokenSigningKeysParams) {
+	o.auth.GetTokenSigningKeys(w, r, p)
+}
+
+// clients adapts the app registry to what the authorisation server reads.
+type clients struct{ reg *apps.Registry }
+
+func (c clients) Client(id string) (auth.Client, bool) {
+	a, ok := c.reg.Client(id)
+	if !ok {
+		return auth.Client{}, false
+	}
+	return auth.Client{ID: a.ClientID, AuthMethod: a.AuthMethod, Scopes: a.Scopes}, true
+}
+
+func (c clients) CheckSecret(id, secret string) bool {
+	a, ok := c.reg.Client(id)
+	return ok && c.reg.CheckSecret(a, secret)
+}
+
+func (c clients) PublicKeys(ctx context.Context, id string, refresh bool) (jose.JSONWebKeySet, error) {
+	a, ok := c.reg.Client(id)
+	if !ok {
+		return jose.JSONWebKeySet{}, fmt.Errorf("unknown client %s", id)
+	}
+	return c.reg.PublicKeys(ctx, a, refresh)
+}
+
+// Credentials are the ready-made credentials of this sandbox.
+func (s *Sandbox) Credentials() Credentials { return s.creds }
 
 var _ api.ServerInterface = operations{}
 
@@ -135,18 +277,43 @@ func bindError(w http.ResponseWriter, r *http.Request, err error) {
 	validate.WriteError(w, r, badRequest(msg))
 }
 
-// Banner is what the sandbox prints at start-up: where to go next.
+// Seeded says how the database was seeded (Seeded false: it held data already).
+func (s *Sandbox) Seeded() SeedInfo { return s.seeded }
+
+// Banner is what the sandbox prints at start-up: where to go next, and the ready credentials.
 func (s *Sandbox) Banner(publicURL string) string {
-	return fmt.Sprintf(`
+	data := "empty (start with --patients N to seed synthetic patients)"
+	if si := s.seeded; si.Resources > 0 {
+		data = fmt.Sprintf("%d resources", si.Resources)
+		if si.Patients > 0 {
+			data = fmt.Sprintf("%d synthetic patients (seed %d, as of %s), %d resources", si.Patients, si.Seed, si.AsOf.Format(time.DateOnly), si.Resources)
+		}
+	}
+	c := s.creds
+	var b strings.Builder
+	fmt.Fprintf(&b, `
 LHCR developer sandbox %s is running.
 
-  FHIR base URL   %s/fhir/R4
-  Capabilities    %s/fhir/R4/metadata
-  Database        %s
+  FHIR base URL     %s/fhir/R4
+  Token endpoint    %s/oauth2/token
+  Database          %s
+  Data              %s
+
+Ready test app (client credentials, scope %s):
+  client id         %s
+  client secret     %s
+`, Version, publicURL, publicURL, s.store.Path(), data, TestAppScopes, c.ClientID, c.ClientSecret)
+	if c.JWTClientID != "" {
+		fmt.Fprintf(&b, "  signed-JWT app    %s (private_key_jwt with your registered key)\n", c.JWTClientID)
+	}
+	fmt.Fprintf(&b, `Developer API key   %s   (X-API-Key header on %s/developer/v1)
 
 Try:
-  curl -s %s/fhir/R4/metadata | head
+  TOKEN=$(curl -s -u '%s:%s' -d grant_type=client_credentials %s/oauth2/token | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+  curl -s -H "Authorization: Bearer $TOKEN" %s/fhir/R4/Patient/story-diabetes
+  curl -s -H "Authorization: Bearer $TOKEN" '%s/fhir/R4/Observation?patient=story-diabetes&code=http://loinc.org|4548-4'
 
 Stop with Ctrl-C.
-`, Version, publicURL, publicURL, s.store.Path(), publicURL)
+`, c.DeveloperAPIKey, publicURL, c.ClientID, c.ClientSecret, publicURL, publicURL, publicURL)
+	return b.String()
 }

@@ -27,12 +27,17 @@ func newTestServer(t testing.TB, cfg sandbox.Config) *testServer {
 	if cfg.DBPath == "" && !cfg.InMemory {
 		cfg.DBPath = t.TempDir() + "/sandbox.db"
 	}
+	srv := httptest.NewUnstartedServer(nil)
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + srv.Listener.Addr().String()
+	}
 	sb, err := sandbox.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(sb)
-	check := newContractCheck(t, http.DefaultTransport)
+	srv.Config.Handler = sb
+	srv.Start()
+	check := newContractCheck(t, &bearer{base: http.DefaultTransport, token: testToken(t, sb)})
 	ts := &testServer{Server: srv, sb: sb, client: &http.Client{Transport: check}, check: check}
 	t.Cleanup(func() {
 		srv.Close()
@@ -44,14 +49,70 @@ func newTestServer(t testing.TB, cfg sandbox.Config) *testServer {
 	return ts
 }
 
-// do sends a request and returns the status, headers and body.
+// NoAuth is a request header that tells the test client to send no access token.
+const NoAuth = "X-Test-No-Auth"
+
+// bearer adds the ready test app's access token to FHIR requests that carry no Authorization.
+type bearer struct {
+	base  http.RoundTripper
+	token string
+}
+
+func (b *bearer) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get(NoAuth) != "" {
+		req = req.Clone(req.Context())
+		req.Header.Del(NoAuth)
+		return b.base.RoundTrip(req)
+	}
+	if req.Header.Get("Authorization") == "" && strings.Contains(req.URL.Path, "/fhir/R4/") {
+		req = req.Clone(req.Context())
+		req.Header.Set("Authorization", "Bearer "+b.token)
+	}
+	return b.base.RoundTrip(req)
+}
+
+// testToken gets an access token for the ready test app (every scope) from the sandbox itself.
+func testToken(t testing.TB, sb *sandbox.Sandbox) string {
+	t.Helper()
+	c := sb.Credentials()
+	req := httptest.NewRequest(http.MethodPost, "/oauth2/token", strings.NewReader("grant_type=client_credentials"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(c.ClientID, c.ClientSecret)
+	rec := httptest.NewRecorder()
+	sb.ServeHTTP(rec, req)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &tok); err != nil || tok.AccessToken == "" {
+		t.Fatalf("token for the test app: %d %s", rec.Code, rec.Body)
+	}
+	return tok.AccessToken
+}
+
+// withToken wraps a sandbox so that FHIR requests without Authorization carry the test app's token.
+func withToken(t testing.TB, sb *sandbox.Sandbox) http.Handler {
+	tok := testToken(t, sb)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "" {
+			r.Header.Set("Authorization", "Bearer "+tok)
+		}
+		sb.ServeHTTP(w, r)
+	})
+}
+
+// do sends a request to path (or to an absolute URL, such as a Bundle link) and returns the
+// status, headers and body.
 func (ts *testServer) do(t testing.TB, method, path string, body string, header ...string) (int, http.Header, []byte) {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
-	req, err := http.NewRequest(method, ts.URL+path, rd)
+	target := path
+	if !strings.HasPrefix(path, "http://") && !strings.HasPrefix(path, "https://") {
+		target = ts.URL + path
+	}
+	req, err := http.NewRequest(method, target, rd)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,6 +44,7 @@ func run(ctx context.Context, opts options, log *slog.Logger) error {
 		return err
 	}
 	opts.cfg.Logger = log
+	opts.cfg.Progress = os.Stderr
 	if opts.cfg.PublicURL == "" {
 		opts.cfg.PublicURL = publicURL(ln.Addr())
 	}

@@ -706,6 +706,7 @@ func (e ImmunizationStatus) Valid() bool {
 
 // Defines values for JWKAlg.
 const (
+	JWKAlgES256 JWKAlg = "ES256"
 	JWKAlgES384 JWKAlg = "ES384"
 	JWKAlgRS384 JWKAlg = "RS384"
 	JWKAlgRS512 JWKAlg = "RS512"
@@ -714,6 +715,8 @@ const (
 // Valid indicates whether the value is a known member of the JWKAlg enum.
 func (e JWKAlg) Valid() bool {
 	switch e {
+	case JWKAlgES256:
+		return true
 	case JWKAlgES384:
 		return true
 	case JWKAlgRS384:
@@ -4355,7 +4358,7 @@ type SearchConditionParams struct {
 	// ClinicalStatus `active`, `resolved`, `inactive`… Token search: `system|code`, `|code` (no system) or `code` (any system). Comma-separated values are OR; repeating the parameter is AND.
 	ClinicalStatus ConditionParamClinicalStatus `form:"clinical-status,omitempty" json:"clinical-status,omitempty"`
 
-	// OnsetDate Onset date, with prefixes. Date search: `[prefix]YYYY[-MM[-DD[Thh:mm:ss[Z|+hh:mm]]]]` with prefix `eq` (default), `ne`, `gt`, `lt`, `ge`, `le`, `sa`, `eb`. A partial date covers its whole period (`2024` is all of 2024). Repeat the parameter for a range: `date=ge2024-01-01&date=lt2024-07-01`.
+	// OnsetDate Onset date, with prefixes. Date search: `[prefix]YYYY[-MM[-DD[Thh:mm:ss[Z|+hh:mm]]]]` with prefix `eq` (default), `ne`, `gt`, `lt`, `ge`, `le`, `sa`, `eb`. A partial date covers its whole period (`2024` is all of 2024). Repeat the parameter for a range: `onset-date=ge2024-01-01&onset-date=lt2024-07-01`.
 	OnsetDate ConditionParamOnsetDate `form:"onset-date,omitempty" json:"onset-date,omitempty"`
 
 	// UnderscoreSort Sort order: `onset-date`, `_lastUpdated`; prefix `-` for descending (`-onset-date`). Without `_sort` results come in a stable server order.
@@ -4910,7 +4913,7 @@ type SearchMedicationRequestParams struct {
 	// Status e.g. `active`. Token search: `system|code`, `|code` (no system) or `code` (any system). Comma-separated values are OR; repeating the parameter is AND.
 	Status MedicationRequestParamStatus `form:"status,omitempty" json:"status,omitempty"`
 
-	// Authoredon When the prescription was written, with prefixes. Date search: `[prefix]YYYY[-MM[-DD[Thh:mm:ss[Z|+hh:mm]]]]` with prefix `eq` (default), `ne`, `gt`, `lt`, `ge`, `le`, `sa`, `eb`. A partial date covers its whole period (`2024` is all of 2024). Repeat the parameter for a range: `date=ge2024-01-01&date=lt2024-07-01`.
+	// Authoredon When the prescription was written, with prefixes. Date search: `[prefix]YYYY[-MM[-DD[Thh:mm:ss[Z|+hh:mm]]]]` with prefix `eq` (default), `ne`, `gt`, `lt`, `ge`, `le`, `sa`, `eb`. A partial date covers its whole period (`2024` is all of 2024). Repeat the parameter for a range: `authoredon=ge2024-01-01&authoredon=lt2024-07-01`.
 	Authoredon MedicationRequestParamAuthoredon `form:"authoredon,omitempty" json:"authoredon,omitempty"`
 
 	// Code dm+d code of the medicine: `https://dmd.nhs.uk|39113611000001102`. Token search: `system|code`, `|code` (no system) or `code` (any system). Comma-separated values are OR; repeating the parameter is AND.
@@ -5477,7 +5480,7 @@ type SearchPatientParams struct {
 	// Name Any part of any name (family, given, prefix, text); prefix match. String search: case- and accent-insensitive prefix by default; `name:exact=` for an exact match, `name:contains=` for a substring. Commas are OR; repeats are AND.
 	Name PatientParamName `form:"name,omitempty" json:"name,omitempty"`
 
-	// Birthdate Date of birth, with prefixes: `1958-04-12`, `ge1950`, `lt1960-06`. Date search: `[prefix]YYYY[-MM[-DD[Thh:mm:ss[Z|+hh:mm]]]]` with prefix `eq` (default), `ne`, `gt`, `lt`, `ge`, `le`, `sa`, `eb`. A partial date covers its whole period (`2024` is all of 2024). Repeat the parameter for a range: `date=ge2024-01-01&date=lt2024-07-01`.
+	// Birthdate Date of birth, with prefixes: `1958-04-12`, `ge1950`, `lt1960-06`. Date search: `[prefix]YYYY[-MM[-DD[Thh:mm:ss[Z|+hh:mm]]]]` with prefix `eq` (default), `ne`, `gt`, `lt`, `ge`, `le`, `sa`, `eb`. A partial date covers its whole period (`2024` is all of 2024). Repeat the parameter for a range: `birthdate=ge2024-01-01&birthdate=lt2024-07-01`.
 	Birthdate PatientParamBirthdate `form:"birthdate,omitempty" json:"birthdate,omitempty"`
 
 	// Gender `male`, `female`, `other` or `unknown`. Token search: `system|code`, `|code` (no system) or `code` (any system). Comma-separated values are OR; repeating the parameter is AND.
@@ -5489,7 +5492,7 @@ type SearchPatientParams struct {
 	// GeneralPractitioner The registered GP practice or GP: `Organization/ods-P84001`. Reference search: `Patient/ID` or just `ID`. Commas are OR.
 	GeneralPractitioner PatientParamGeneralPractitioner `form:"general-practitioner,omitempty" json:"general-practitioner,omitempty"`
 
-	// DeathDate Date of death, with prefixes. Date search: `[prefix]YYYY[-MM[-DD[Thh:mm:ss[Z|+hh:mm]]]]` with prefix `eq` (default), `ne`, `gt`, `lt`, `ge`, `le`, `sa`, `eb`. A partial date covers its whole period (`2024` is all of 2024). Repeat the parameter for a range: `date=ge2024-01-01&date=lt2024-07-01`.
+	// DeathDate Date of death, with prefixes. Date search: `[prefix]YYYY[-MM[-DD[Thh:mm:ss[Z|+hh:mm]]]]` with prefix `eq` (default), `ne`, `gt`, `lt`, `ge`, `le`, `sa`, `eb`. A partial date covers its whole period (`2024` is all of 2024). Repeat the parameter for a range: `death-date=ge2024-01-01&death-date=lt2024-07-01`.
 	DeathDate PatientParamDeathDate `form:"death-date,omitempty" json:"death-date,omitempty"`
 
 	// UnderscoreSort Sort order: `birthdate`, `_lastUpdated`; prefix `-` for descending (`-birthdate`). Without `_sort` results come in a stable server order.
@@ -5875,6 +5878,12 @@ type GetCapabilityStatementParams struct {
 
 // IntrospectTokenParams defines parameters for IntrospectToken.
 type IntrospectTokenParams struct {
+	// XRequestID Your id for this request (up to 200 printable characters). It is echoed back, logged and shown in the portal's request log; the SDK sends one per request and keeps it across retries.
+	XRequestID *RequestIDParam `json:"X-Request-ID,omitempty"`
+}
+
+// GetTokenSigningKeysParams defines parameters for GetTokenSigningKeys.
+type GetTokenSigningKeysParams struct {
 	// XRequestID Your id for this request (up to 200 printable characters). It is echoed back, logged and shown in the portal's request log; the SDK sends one per request and keeps it across retries.
 	XRequestID *RequestIDParam `json:"X-Request-ID,omitempty"`
 }
@@ -7130,6 +7139,14 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /oauth2/introspect (the `IntrospectToken` operationId).
 	IntrospectTokenWithFormdataBody(ctx context.Context, params *IntrospectTokenParams, body IntrospectTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTokenSigningKeys The public keys that verify access tokens
+	//
+	// The JWKS of the key that signs this server's access tokens (ES256 JWTs), for resource
+	// servers that verify tokens themselves. Clients do not need it: a token is opaque to them.
+	//
+	// Corresponds with GET /oauth2/jwks (the `GetTokenSigningKeys` operationId).
+	GetTokenSigningKeys(ctx context.Context, params *GetTokenSigningKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RevokeTokenWithBody Revoke a token (RFC 7009)
 	//
@@ -9381,6 +9398,24 @@ func (c *Client) IntrospectTokenWithBody(ctx context.Context, params *Introspect
 // Corresponds with POST /oauth2/introspect (the `IntrospectToken` operationId).
 func (c *Client) IntrospectTokenWithFormdataBody(ctx context.Context, params *IntrospectTokenParams, body IntrospectTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewIntrospectTokenRequestWithFormdataBody(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTokenSigningKeys The public keys that verify access tokens
+//
+// The JWKS of the key that signs this server's access tokens (ES256 JWTs), for resource
+// servers that verify tokens themselves. Clients do not need it: a token is opaque to them.
+//
+// Corresponds with GET /oauth2/jwks (the `GetTokenSigningKeys` operationId).
+func (c *Client) GetTokenSigningKeys(ctx context.Context, params *GetTokenSigningKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTokenSigningKeysRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -17902,6 +17937,48 @@ func NewIntrospectTokenRequestWithBody(server string, params *IntrospectTokenPar
 	return req, nil
 }
 
+// NewGetTokenSigningKeysRequest constructs an http.Request for the GetTokenSigningKeys method
+func NewGetTokenSigningKeysRequest(server string, params *GetTokenSigningKeysParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/oauth2/jwks")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.XRequestID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Request-ID", *params.XRequestID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Request-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewRevokeTokenRequestWithFormdataBody calls the generic RevokeToken builder with application/x-www-form-urlencoded body
 func NewRevokeTokenRequestWithFormdataBody(server string, params *RevokeTokenParams, body RevokeTokenFormdataRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -19228,6 +19305,16 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /oauth2/introspect (the `IntrospectToken` operationId).
 	IntrospectTokenWithFormdataBodyWithResponse(ctx context.Context, params *IntrospectTokenParams, body IntrospectTokenFormdataRequestBody, reqEditors ...RequestEditorFn) (*IntrospectTokenResponse, error)
+
+	// GetTokenSigningKeysWithResponse The public keys that verify access tokens
+	//
+	// The JWKS of the key that signs this server's access tokens (ES256 JWTs), for resource
+	// servers that verify tokens themselves. Clients do not need it: a token is opaque to them.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /oauth2/jwks (the `GetTokenSigningKeys` operationId).
+	GetTokenSigningKeysWithResponse(ctx context.Context, params *GetTokenSigningKeysParams, reqEditors ...RequestEditorFn) (*GetTokenSigningKeysResponse, error)
 
 	// RevokeTokenWithBodyWithResponse Revoke a token (RFC 7009)
 	//
@@ -31773,6 +31860,69 @@ func (r IntrospectTokenResponse) ContentType() string {
 	return ""
 }
 
+// GetTokenSigningKeysResponse200Headers the declared response headers of an HTTP 200 response for GetTokenSigningKeys
+type GetTokenSigningKeysResponse200Headers struct {
+	CacheControl *string
+}
+
+// GetTokenSigningKeysResponse429Headers the declared response headers of an HTTP 429 response for GetTokenSigningKeys
+type GetTokenSigningKeysResponse429Headers struct {
+	CacheControl *string
+	RetryAfter   *int32
+}
+
+type GetTokenSigningKeysResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *JWKS
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *OAuthTooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetTokenSigningKeysResponse200Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetTokenSigningKeysResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTokenSigningKeysResponse) GetJSON200() *JWKS {
+	return r.JSON200
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetTokenSigningKeysResponse) GetJSON429() *OAuthTooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTokenSigningKeysResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTokenSigningKeysResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTokenSigningKeysResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTokenSigningKeysResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RevokeTokenResponse200Headers the declared response headers of an HTTP 200 response for RevokeToken
 type RevokeTokenResponse200Headers struct {
 	CacheControl *string
@@ -33840,6 +33990,22 @@ func (c *ClientWithResponses) IntrospectTokenWithFormdataBodyWithResponse(ctx co
 		return nil, err
 	}
 	return ParseIntrospectTokenResponse(rsp)
+}
+
+// GetTokenSigningKeysWithResponse The public keys that verify access tokens
+//
+// The JWKS of the key that signs this server's access tokens (ES256 JWTs), for resource
+// servers that verify tokens themselves. Clients do not need it: a token is opaque to them.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /oauth2/jwks (the `GetTokenSigningKeys` operationId).
+func (c *ClientWithResponses) GetTokenSigningKeysWithResponse(ctx context.Context, params *GetTokenSigningKeysParams, reqEditors ...RequestEditorFn) (*GetTokenSigningKeysResponse, error) {
+	rsp, err := c.GetTokenSigningKeys(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTokenSigningKeysResponse(rsp)
 }
 
 // RevokeTokenWithBodyWithResponse Revoke a token (RFC 7009)
@@ -52772,6 +52938,69 @@ func ParseIntrospectTokenResponse(rsp *http.Response) (*IntrospectTokenResponse,
 	return response, nil
 }
 
+// ParseGetTokenSigningKeysResponse parses an HTTP response from a GetTokenSigningKeysWithResponse call
+func ParseGetTokenSigningKeysResponse(rsp *http.Response) (*GetTokenSigningKeysResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTokenSigningKeysResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest JWKS
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest OAuthTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetTokenSigningKeysResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetTokenSigningKeysResponse429Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseRevokeTokenResponse parses an HTTP response from a RevokeTokenWithResponse call
 func ParseRevokeTokenResponse(rsp *http.Response) (*RevokeTokenResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -53271,6 +53500,9 @@ type ServerInterface interface {
 	// IntrospectToken Introspect a token (RFC 7662)
 	// (POST /oauth2/introspect)
 	IntrospectToken(w http.ResponseWriter, r *http.Request, params IntrospectTokenParams)
+	// GetTokenSigningKeys The public keys that verify access tokens
+	// (GET /oauth2/jwks)
+	GetTokenSigningKeys(w http.ResponseWriter, r *http.Request, params GetTokenSigningKeysParams)
 	// RevokeToken Revoke a token (RFC 7009)
 	// (POST /oauth2/revoke)
 	RevokeToken(w http.ResponseWriter, r *http.Request, params RevokeTokenParams)
@@ -62035,6 +62267,47 @@ func (siw *ServerInterfaceWrapper) IntrospectToken(w http.ResponseWriter, r *htt
 	handler.ServeHTTP(w, r)
 }
 
+// GetTokenSigningKeys operation middleware
+func (siw *ServerInterfaceWrapper) GetTokenSigningKeys(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetTokenSigningKeysParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "X-Request-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("X-Request-ID")]; found {
+		var XRequestID RequestIDParam
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "X-Request-ID", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", valueList[0], &XRequestID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "X-Request-ID", Err: err})
+			return
+		}
+
+		params.XRequestID = &XRequestID
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetTokenSigningKeys(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // RevokeToken operation middleware
 func (siw *ServerInterfaceWrapper) RevokeToken(w http.ResponseWriter, r *http.Request) {
 
@@ -62315,6 +62588,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/oauth2/token", wrapper.RequestToken)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/oauth2/introspect", wrapper.IntrospectToken)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/oauth2/revoke", wrapper.RevokeToken)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/oauth2/jwks", wrapper.GetTokenSigningKeys)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/developer/v1/apps", wrapper.ListApps)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/developer/v1/apps", wrapper.CreateApp)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/developer/v1/apps/{clientId}", wrapper.DeleteApp)

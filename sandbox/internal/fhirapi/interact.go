@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gm-lhcr/lhcr/openapi/api"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/outcome"
@@ -56,13 +57,18 @@ func body(r *http.Request, typ string) ([]byte, map[string]json.RawMessage, erro
 		}
 		return nil, nil, outcome.BadRequest("the request body could not be read: %v", err)
 	}
+	if !utf8.Valid(b) {
+		// Go's JSON decoder would quietly replace the bad bytes, yet they would be stored and served.
+		return nil, nil, outcome.BadRequest("the body is not valid UTF-8: FHIR JSON must be encoded in UTF-8")
+	}
 	var obj map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&obj); err != nil || obj == nil {
 		return nil, nil, outcome.BadRequest("the body is not a JSON object: send one FHIR resource as JSON, e.g. {\"resourceType\":\"%s\", …}", typ)
 	}
-	if dec.More() {
-		return nil, nil, outcome.BadRequest("the body holds more than one JSON value: send exactly one resource")
+	// Only JSON whitespace may follow the object (dec.More misses a stray '}' or ']').
+	if len(bytes.Trim(b[dec.InputOffset():], " \t\r\n")) > 0 {
+		return nil, nil, outcome.BadRequest("the body goes on after the resource's closing '}': send exactly one JSON object")
 	}
 	var rt string
 	if err := json.Unmarshal(obj["resourceType"], &rt); err != nil || rt == "" {
@@ -224,7 +230,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, typ string, post
 		return
 	}
 	self := s.base(r) + "/" + typ
-	s.writeBundle(w, r, searchset(self, q.Encode(), page, s.base(r)))
+	s.writeBundle(w, r, searchset(self, withCursor(q.Encode(), q.Cursor), page, s.base(r)))
 }
 
 // history serves the versions of typ/id, newest first.
@@ -235,7 +241,7 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request, typ, id string,
 		s.fail(w, r, typ, id, err)
 		return
 	}
-	q := url.Values{"_count": {strconv.Itoa(n)}}
+	q := withCursor(url.Values{"_count": {strconv.Itoa(n)}}, deref(cursor))
 	s.writeBundle(w, r, historyBundle(s.base(r)+"/"+typ+"/"+id+"/_history", q, page, s.base(r)))
 }
 
@@ -247,7 +253,7 @@ func (s *Server) everything(w http.ResponseWriter, r *http.Request, id string, c
 		s.fail(w, r, "Patient", id, err)
 		return
 	}
-	q := url.Values{"_count": {strconv.Itoa(n)}}
+	q := withCursor(url.Values{"_count": {strconv.Itoa(n)}}, deref(cursor))
 	s.writeBundle(w, r, searchset(s.base(r)+"/Patient/"+id+"/$everything", q, page, s.base(r)))
 }
 
@@ -256,6 +262,15 @@ func pageSize(count *int32) int {
 		return search.DefaultCount
 	}
 	return min(max(int(*count), 0), search.MaxCount)
+}
+
+// withCursor adds the cursor of the page being served to its query, so that the self link
+// replays this page rather than the first.
+func withCursor(q url.Values, cursor string) url.Values {
+	if cursor != "" {
+		q.Set("_cursor", cursor)
+	}
+	return q
 }
 
 func deref(s *string) string {

@@ -3,6 +3,7 @@
 package outcome
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -91,7 +92,11 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 
 // WriteJSON sends v as FHIR JSON with status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // diagnostics say <token>, not \u003ctoken\u003e
+	err := enc.Encode(v)
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"fatal","code":"exception","diagnostics":"response encoding failed"}]}`)

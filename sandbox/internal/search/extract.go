@@ -1,8 +1,10 @@
 package search
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 )
 
 // Extract returns the index entries of a resource of resourceType, given as FHIR JSON: for each
@@ -28,8 +30,14 @@ func Extract(resourceType string, resource []byte) ([]Entry, error) {
 		return nil, fmt.Errorf("search: no search parameters for resource type %q", resourceType)
 	}
 	var root map[string]any
-	if err := json.Unmarshal(resource, &root); err != nil {
+	// Numbers stay json.Number: a decimal beyond float64's range is legal JSON, not an error.
+	dec := json.NewDecoder(bytes.NewReader(resource))
+	dec.UseNumber()
+	if err := dec.Decode(&root); err != nil {
 		return nil, fmt.Errorf("search: decoding %s: %w", resourceType, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("search: decoding %s: data after the resource", resourceType)
 	}
 	if root == nil {
 		return nil, fmt.Errorf("search: decoding %s: not a JSON object", resourceType)

@@ -130,10 +130,10 @@ func FuzzParseDateRange(f *testing.F) {
 		if !low.Before(high) || low.Before(FarPast) || high.After(FarFuture) {
 			t.Fatalf("ParseDateRange(%q) = [%v, %v)", s, low, high)
 		}
-		f := formatDate(low, high)
-		l2, h2, err := ParseDateRange(f)
+		w := formatDate(low, high)
+		l2, h2, err := ParseDateRange(w)
 		if err != nil || !l2.Equal(low) || !h2.Equal(high) {
-			t.Fatalf("ParseDateRange(%q) = [%v, %v), written %q, read back [%v, %v) %v", s, low, high, f, l2, h2, err)
+			t.Fatalf("ParseDateRange(%q) = [%v, %v), written %q, read back [%v, %v) %v", s, low, high, w, l2, h2, err)
 		}
 	})
 }

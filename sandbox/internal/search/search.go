@@ -80,7 +80,8 @@ type Value struct {
 	Low, High time.Time
 
 	// Token: "system|code" sets HasSystem and both fields; "|code" sets HasSystem with an
-	// empty System (a code with no system); "code" leaves HasSystem false (any system).
+	// empty System (a code with no system); "code" leaves HasSystem false (any system);
+	// "system|" sets HasSystem and System with an empty Code (any code in the system).
 	System    string
 	HasSystem bool
 	Code      string
@@ -88,7 +89,8 @@ type Value struct {
 	// String: Text is the value as given for Exact, or normalised (NormalizeString) otherwise.
 	Text string
 
-	// Reference: the target type (empty when the value is a bare id) and id.
+	// Reference: the target type (empty when the value is a bare id) and id; an absolute URL
+	// is reduced to its type and id.
 	RefType string
 	RefID   string
 }

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -21,15 +23,29 @@ type cursorState struct {
 	Params string `json:"q,omitempty"` // fingerprint of the query the cursor belongs to
 }
 
+// cursorSum is a check on a cursor's content, so that a cursor altered by hand is refused
+// rather than taken as another position. It guards against mistakes, not attacks: a cursor only
+// ever selects a page of a query the client may run anyway.
+func cursorSum(b []byte) []byte {
+	h := sha256.Sum256(append([]byte("lhcr-cursor\x00"), b...))
+	return h[:cursorSumLen]
+}
+
+const cursorSumLen = 8
+
 func encodeCursor(c cursorState) string {
 	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
+	return base64.RawURLEncoding.EncodeToString(append(b, cursorSum(b)...))
 }
 
 func decodeCursor(s string) (cursorState, error) {
 	var c cursorState
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
+	if err != nil || len(b) < cursorSumLen {
+		return c, ErrBadCursor
+	}
+	b, sum := b[:len(b)-cursorSumLen], b[len(b)-cursorSumLen:]
+	if !bytes.Equal(sum, cursorSum(b)) {
 		return c, ErrBadCursor
 	}
 	dec := json.NewDecoder(strings.NewReader(string(b)))
@@ -40,10 +56,10 @@ func decodeCursor(s string) (cursorState, error) {
 	return c, nil
 }
 
-// far past and far future sentinels for open date ranges and missing sort values (unix ms).
-const (
-	farPast   = -62135596800000 // 0001-01-01
-	farFuture = 253402300800000 // 10000-01-01
+// Sentinels for missing sort values (unix ms): the bounds search uses for open date ranges.
+var (
+	farPast   = search.FarPast.UnixMilli()
+	farFuture = search.FarFuture.UnixMilli()
 )
 
 // Search runs q on the read pool.
@@ -55,9 +71,15 @@ func (s *SQLite) search(ctx context.Context, db querier, q *search.Query) (Page,
 	var where strings.Builder
 	args := []any{q.ResourceType}
 	where.WriteString("r.type = ? AND r.deleted = 0")
-	for _, c := range q.Clauses {
+	for i, c := range q.Clauses {
 		cond, cargs := clauseSQL(q.ResourceType, c)
 		where.WriteString(" AND ")
+		if i > 0 {
+			// Only the first clause may drive the scan: SQLite would otherwise use every
+			// "r.rid IN (…)" as an index constraint and probe the product of the lists
+			// (patient=X&code=Y: every observation of X times every one coded Y).
+			where.WriteString("+")
+		}
 		where.WriteString(cond)
 		args = append(args, cargs...)
 	}
@@ -80,12 +102,14 @@ func (s *SQLite) search(ctx context.Context, db querier, q *search.Query) (Page,
 		if k.Param == "_lastUpdated" {
 			sortExpr = "r.last_updated"
 		} else {
-			agg, fill := "MIN(d.low)", int64(farFuture)
+			// "+d.param" keeps SQLite on idx_date_rid: on idx_date_lookup (param=?) it would
+			// scan every date of the parameter for each row sorted.
+			agg, fill := "MIN(d.low)", farFuture
 			if desc {
 				agg, fill = "MAX(d.high)", farPast
 			}
-			sortExpr = fmt.Sprintf("COALESCE((SELECT %s FROM idx_date d WHERE d.rid = r.rid AND d.param = '%s'), %d)",
-				agg, sqlQuote(q.ResourceType+"."+k.Param), fill)
+			sortExpr = fmt.Sprintf("COALESCE((SELECT %s FROM idx_date d WHERE d.rid = r.rid AND +d.param = '%s'), %d)",
+				agg, sqlQuote(indexParam(q.ResourceType, k.Param)), fill)
 		}
 	}
 	fp := fingerprint(q)
@@ -126,6 +150,10 @@ func (s *SQLite) Everything(ctx context.Context, patientID string, count int, cu
 		// The patient sorts first.
 		sortExpr:    fmt.Sprintf("(r.rid <> %d)", c.rid),
 		fingerprint: "Patient/" + patientID,
+	}
+	if count == 0 { // only the total, as for a search
+		n, err := pg.count(ctx, s.r)
+		return Page{Total: n}, err
 	}
 	page, err := pg.page(ctx, s.r, count, cursor)
 	if err != nil {
@@ -182,9 +210,13 @@ func (p pager) page(ctx context.Context, db querier, count int, cursor string) (
 		where += fmt.Sprintf(" AND (%s, r.rid) %s (?, ?)", sv, cmp)
 		args = append(args, cur.Sort, cur.After)
 	}
+	order := "r.rid " + dir
+	if p.sortExpr != "" {
+		order = p.sortExpr + " " + dir + ", " + order
+	}
 	query := fmt.Sprintf(`SELECT r.rid, %s, r.type, r.id, r.version, r.last_updated, v.json FROM %s
 		JOIN versions v ON v.rid = r.rid AND v.version = r.version
-		WHERE %s ORDER BY %s %s, r.rid %s LIMIT ?`, sv, p.from, where, sv, dir, dir)
+		WHERE %s ORDER BY %s LIMIT ?`, sv, p.from, where, order)
 	args = append(args, count+1)
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -260,7 +292,7 @@ func sqlQuote(s string) string { return strings.ReplaceAll(s, "'", "''") }
 
 // clauseSQL renders one search clause (its values ORed) as a condition on r.rid.
 func clauseSQL(typ string, c search.Clause) (string, []any) {
-	param := typ + "." + c.Def.Name
+	param := indexParam(typ, c.Def.Name)
 	var ors []string
 	args := []any{param}
 	switch c.Def.Type {
@@ -326,15 +358,15 @@ func dateCond(low, high string, v search.Value) (string, []any) {
 	vl, vh := v.Low.UnixMilli(), v.High.UnixMilli()
 	switch v.Prefix {
 	case search.NE:
-		return fmt.Sprintf("NOT (%s >= ? AND %s <= ?)", low, high), []any{vl, vh}
+		return fmt.Sprintf("(%s < ? OR %s > ?)", low, high), []any{vl, vh}
 	case search.GT:
 		return fmt.Sprintf("%s > ?", high), []any{vh}
 	case search.LT:
 		return fmt.Sprintf("%s < ?", low), []any{vl}
 	case search.GE:
-		return fmt.Sprintf("%s > ?", high), []any{vl}
+		return fmt.Sprintf("(%s >= ? OR %s > ?)", low, high), []any{vl, vh}
 	case search.LE:
-		return fmt.Sprintf("%s < ?", low), []any{vh}
+		return fmt.Sprintf("(%s < ? OR %s <= ?)", low, high), []any{vl, vh}
 	case search.SA:
 		return fmt.Sprintf("%s >= ?", low), []any{vh}
 	case search.EB:
@@ -342,4 +374,32 @@ func dateCond(low, high string, v search.Value) (string, []any) {
 	default: // eq
 		return fmt.Sprintf("(%s >= ? AND %s <= ?)", low, high), []any{vl, vh}
 	}
+}
+
+// indexAlias maps a search parameter that indexes exactly what an earlier parameter of its type
+// indexes (Observation.patient and Observation.subject: the same element, the same target) to
+// that parameter, so its rows are written once.
+var indexAlias = func() map[string]string {
+	alias := map[string]string{}
+	for _, typ := range search.ResourceTypes() {
+		defs := search.Defs(typ)
+		for i, d := range defs {
+			for _, e := range defs[:i] {
+				if d.Type == e.Type && slices.Equal(d.Paths, e.Paths) && slices.Equal(d.Targets, e.Targets) {
+					alias[typ+"."+d.Name] = typ + "." + e.Name
+					break
+				}
+			}
+		}
+	}
+	return alias
+}()
+
+// indexParam is the index key of a search parameter.
+func indexParam(typ, name string) string {
+	p := typ + "." + name
+	if a, ok := indexAlias[p]; ok {
+		return a
+	}
+	return p
 }

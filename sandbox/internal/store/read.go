@@ -63,7 +63,7 @@ func (s *SQLite) History(ctx context.Context, typ, id string, count int, cursor 
 	before := c.version + 1
 	if cursor != "" {
 		cur, err := decodeCursor(cursor)
-		if err != nil || cur.Kind != "h" || cur.After < 1 {
+		if err != nil || cur.Kind != "h" || cur.After < 1 || cur.Params != typ+"/"+id {
 			return Page{}, ErrBadCursor
 		}
 		before = cur.After
@@ -92,11 +92,11 @@ func (s *SQLite) History(ctx context.Context, typ, id string, count int, cursor 
 		page.Resources = page.Resources[:count]
 	}
 	if count > 0 && len(page.Resources) == count && page.Resources[count-1].Version > 1 {
-		page.Next = encodeCursor(cursorState{Kind: "h", After: page.Resources[count-1].Version})
+		page.Next = encodeCursor(cursorState{Kind: "h", After: page.Resources[count-1].Version, Params: typ + "/" + id})
 	}
 	if cursor != "" && before <= c.version {
 		// The previous page holds the count versions above this page's first.
-		page.Prev = encodeCursor(cursorState{Kind: "h", After: min(before+int64(count), c.version+1)})
+		page.Prev = encodeCursor(cursorState{Kind: "h", After: min(before+int64(count), c.version+1), Params: typ + "/" + id})
 	}
 	return page, nil
 }

@@ -74,3 +74,29 @@ func mapsKeys[V any](m map[string]V) func(func(string) bool) {
 		}
 	}
 }
+
+// stampNew stamps version 1. Resources written by the synthetic generator start with
+// {"resourceType":…,"id":…,"meta":{ and carry no versionId or lastUpdated: for those the meta
+// elements are spliced in without decoding the document. Anything else takes the general path.
+func stampNew(body []byte, typ, id string, at time.Time) ([]byte, error) {
+	var prefix bytes.Buffer
+	prefix.WriteString(`{"resourceType":`)
+	writeString(&prefix, typ)
+	prefix.WriteString(`,"id":`)
+	writeString(&prefix, id)
+	prefix.WriteString(`,"meta":{`)
+	p := prefix.Bytes()
+	if !bytes.HasPrefix(body, p) || bytes.Contains(body, []byte(`"versionId"`)) || bytes.Contains(body, []byte(`"lastUpdated"`)) || !json.Valid(body) {
+		return stamp(body, typ, id, 1, at)
+	}
+	rest := body[len(p):]
+	out := make([]byte, 0, len(body)+64)
+	out = append(out, p...)
+	out = append(out, `"versionId":"1","lastUpdated":"`...)
+	out = append(out, instant(at)...)
+	out = append(out, '"')
+	if len(rest) > 0 && rest[0] != '}' {
+		out = append(out, ',')
+	}
+	return append(out, rest...), nil
+}

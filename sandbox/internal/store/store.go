@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/gm-lhcr/lhcr/sandbox/internal/search"
@@ -75,21 +76,42 @@ type Store interface {
 	History(ctx context.Context, typ, id string, count int, cursor string) (Page, error)
 	// Everything pages through a patient and every resource that references it, patient first.
 	Everything(ctx context.Context, patientID string, count int, cursor string) (Page, error)
-	// Import writes resources with given ids as version 1 at time at, in one transaction, as
-	// seeding does. The ids must not exist yet (Reset first to re-seed).
-	Import(ctx context.Context, at time.Time, resources []ImportResource) error
+	// Import writes prepared resources as version 1, in one transaction, as seeding does. The
+	// ids must not exist yet (Reset first to re-seed).
+	Import(ctx context.Context, resources []Prepared) error
 	// Count returns how many live resources of typ there are ("" for all types).
 	Count(ctx context.Context, typ string) (int, error)
 	// Reset removes every resource, version and index row.
 	Reset(ctx context.Context) error
+	// Setting and SetSetting keep facts about the database, such as how it was seeded.
+	Setting(ctx context.Context, key string) (value string, ok bool, err error)
+	SetSetting(ctx context.Context, key, value string) error
 	// IntegrityCheck runs the database's own consistency check; nil when sound.
 	IntegrityCheck(ctx context.Context) error
 	Close() error
 }
 
-// ImportResource is a resource to seed: its type, id and JSON (without meta.versionId and
-// meta.lastUpdated, which the store sets).
-type ImportResource struct {
-	Type, ID string
-	JSON     []byte
+// Prepared is a resource ready to import: its JSON stamped as version 1 and its search index
+// entries extracted. Prepare is CPU work only, safe to run on many goroutines, so that seeding
+// can keep the single writer busy with nothing but inserts.
+type Prepared struct {
+	Type, ID    string
+	LastUpdated time.Time
+	JSON        []byte
+	Entries     []search.Entry
+}
+
+// Prepare stamps body (a resource of typ with id, without meta.versionId and meta.lastUpdated)
+// as version 1 at time at and extracts its index entries.
+func Prepare(typ, id string, body []byte, at time.Time) (Prepared, error) {
+	at = at.UTC().Truncate(time.Millisecond)
+	js, err := stampNew(body, typ, id, at)
+	if err != nil {
+		return Prepared{}, err
+	}
+	entries, err := search.Extract(typ, js)
+	if err != nil {
+		return Prepared{}, fmt.Errorf("store: index %s/%s: %w", typ, id, err)
+	}
+	return Prepared{Type: typ, ID: id, LastUpdated: at, JSON: js, Entries: entries}, nil
 }

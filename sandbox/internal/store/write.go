@@ -136,8 +136,8 @@ func (s *SQLite) Delete(ctx context.Context, typ, id string, ifMatch int64) erro
 	return nil
 }
 
-// Import seeds resources as version 1 at time at, in one transaction.
-func (s *SQLite) Import(ctx context.Context, at time.Time, resources []ImportResource) error {
+// Import writes prepared resources as version 1, in one transaction.
+func (s *SQLite) Import(ctx context.Context, resources []Prepared) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -148,13 +148,12 @@ func (s *SQLite) Import(ctx context.Context, at time.Time, resources []ImportRes
 		return err
 	}
 	defer ins.close()
-	at = at.UTC().Truncate(time.Millisecond)
-	for _, r := range resources {
+	for _, p := range resources {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if _, err := ins.insertNew(ctx, r.Type, r.ID, r.JSON, "POST", at); err != nil {
-			return fmt.Errorf("store: import %s/%s: %w", r.Type, r.ID, err)
+		if _, err := ins.insertPrepared(ctx, p, "POST"); err != nil {
+			return fmt.Errorf("store: import %s/%s: %w", p.Type, p.ID, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -264,30 +263,34 @@ func (ins *inserter) close() {
 
 // insertNew writes version 1 of a new resource.
 func (ins *inserter) insertNew(ctx context.Context, typ, id string, body []byte, method string, at time.Time) (Resource, error) {
-	js, err := stamp(body, typ, id, 1, at)
+	p, err := Prepare(typ, id, body, at)
 	if err != nil {
 		return Resource{}, err
 	}
-	entries, err := search.Extract(typ, js)
-	if err != nil {
-		return Resource{}, fmt.Errorf("store: index %s/%s: %w", typ, id, err)
-	}
+	return ins.insertPrepared(ctx, p, method)
+}
+
+func (ins *inserter) insertPrepared(ctx context.Context, p Prepared, method string) (Resource, error) {
+	at := p.LastUpdated.UnixMilli()
 	var rid int64
-	if err := ins.resource.QueryRowContext(ctx, typ, id, at.UnixMilli()).Scan(&rid); err != nil {
-		return Resource{}, fmt.Errorf("store: insert %s/%s: %w", typ, id, err)
+	if err := ins.resource.QueryRowContext(ctx, p.Type, p.ID, at).Scan(&rid); err != nil {
+		return Resource{}, fmt.Errorf("store: insert %s/%s: %w", p.Type, p.ID, err)
 	}
-	if _, err := ins.version.ExecContext(ctx, rid, 1, at.UnixMilli(), method, js); err != nil {
-		return Resource{}, fmt.Errorf("store: insert %s/%s: %w", typ, id, err)
+	if _, err := ins.version.ExecContext(ctx, rid, 1, at, method, p.JSON); err != nil {
+		return Resource{}, fmt.Errorf("store: insert %s/%s: %w", p.Type, p.ID, err)
 	}
-	if err := ins.index(ctx, rid, typ, entries); err != nil {
+	if err := ins.index(ctx, rid, p.Type, p.Entries); err != nil {
 		return Resource{}, err
 	}
-	return Resource{Type: typ, ID: id, Version: 1, LastUpdated: at, Method: method, JSON: js}, nil
+	return Resource{Type: p.Type, ID: p.ID, Version: 1, LastUpdated: p.LastUpdated, Method: method, JSON: p.JSON}, nil
 }
 
 func (ins *inserter) index(ctx context.Context, rid int64, typ string, entries []search.Entry) error {
 	for _, e := range entries {
 		param := typ + "." + e.Param
+		if _, dup := indexAlias[param]; dup {
+			continue // indexed under the parameter it duplicates
+		}
 		var err error
 		switch e.Type {
 		case search.Token:

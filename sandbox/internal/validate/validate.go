@@ -129,6 +129,9 @@ func Explain(r *http.Request, err error) *outcome.Error {
 		}
 		var se *openapi3.SchemaError
 		if errors.As(re.Err, &se) {
+			if e := notAResource(r, se); e != nil {
+				return e
+			}
 			e := outcome.Unprocessable("%s", schemaMessage(r, se))
 			if expr := expression(r, se); expr != "" {
 				e.Expression = []string{expr}
@@ -137,9 +140,16 @@ func Explain(r *http.Request, err error) *outcome.Error {
 		}
 		var pe *openapi3filter.ParseError
 		if errors.As(re.Err, &pe) {
-			return outcome.BadRequest("the request body could not be parsed: %s", pe.Reason)
+			why := pe.Reason
+			if pe.Cause != nil {
+				why = pe.Cause.Error()
+			}
+			if why == "" {
+				why = pe.Error()
+			}
+			return outcome.BadRequest("the request body is not valid %s: %s", bodyKind(r), why)
 		}
-		if re.Err == nil && strings.Contains(re.Reason, "required") {
+		if errors.Is(re.Err, openapi3filter.ErrInvalidRequired) || re.Err == nil && strings.Contains(re.Reason, "required") {
 			return outcome.BadRequest("the request needs a body")
 		}
 		return outcome.BadRequest("the request body is invalid: %s", reason(re))
@@ -191,6 +201,27 @@ func rootName(r *http.Request) string {
 	return typ
 }
 
+// notAResource explains a FHIR body that is not a resource of the URL's type: a JSON value
+// that is not an object cannot be read as a resource at all (400, as FHIR says), and a
+// resourceType for another URL is named with where it belongs (422).
+func notAResource(r *http.Request, se *openapi3.SchemaError) *outcome.Error {
+	typ := rootName(r)
+	if typ == "" || bodyKind(r) != "JSON" {
+		return nil
+	}
+	ptr := se.JSONPointer()
+	switch {
+	case len(ptr) == 0 && (se.SchemaField == "type" || se.SchemaField == "nullable"):
+		return outcome.BadRequest(`the body is not a JSON object: send one FHIR resource as JSON, e.g. {"resourceType": "%s", …}`, typ)
+	case len(ptr) == 1 && ptr[0] == "resourceType" && se.SchemaField == "enum":
+		sent, _ := se.Value.(string)
+		e := outcome.Unprocessable("the body is a %q resource but this URL takes a %s: send a %s here, or the %s to /fhir/R4/%s", sent, typ, typ, sent, sent)
+		e.Expression = []string{typ + ".resourceType"}
+		return e
+	}
+	return nil
+}
+
 func schemaMessage(r *http.Request, se *openapi3.SchemaError) string {
 	where := expression(r, se)
 	if where == "" || where == rootName(r) {
@@ -207,8 +238,21 @@ func schemaMessage(r *http.Request, se *openapi3.SchemaError) string {
 		}
 		msg = "must be one of: " + strings.Join(vals, ", ")
 	}
-	if se.SchemaField == "pattern" && se.Schema.Description != "" {
-		msg += ". " + strings.TrimSpace(strings.SplitN(se.Schema.Description, "\n", 2)[0])
+	if se.SchemaField == "nullable" {
+		msg = "is null: leave an absent element out (FHIR JSON has no nulls)"
+	}
+	if se.SchemaField == "pattern" {
+		msg = "has an invalid format"
+		if se.Schema.Description != "" {
+			msg += ": " + strings.TrimSpace(strings.SplitN(se.Schema.Description, "\n", 2)[0])
+		}
 	}
 	return where + " " + msg
+}
+
+func bodyKind(r *http.Request) string {
+	if strings.Contains(r.Header.Get("Content-Type"), "x-www-form-urlencoded") {
+		return "form data"
+	}
+	return "JSON"
 }

@@ -1,0 +1,99 @@
+package sandbox_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gm-lhcr/lhcr/sandbox"
+)
+
+// Benchmarks of the whole handler (middleware, routing, contract validation, store), called
+// directly with a recorder so that no network is measured. Compare runs with benchstat:
+//
+//	go test -run='^$' -bench=. -benchtime=2s -count=10 ./sandbox/ > new.txt
+//	benchstat old.txt new.txt
+
+// newBenchSandbox opens a sandbox on a file in b.TempDir(); requests carry the test app's token,
+// so the benchmarks include the bearer check.
+func newBenchSandbox(b *testing.B) http.Handler {
+	b.Helper()
+	sb, err := sandbox.New(context.Background(), sandbox.Config{DBPath: b.TempDir() + "/bench.db"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { sb.Close() })
+	return withToken(b, sb)
+}
+
+// serve runs one request through h and fails b unless the status is want.
+func serve(b *testing.B, h http.Handler, method, target, body string, want int) *httptest.ResponseRecorder {
+	var req *http.Request
+	if body == "" {
+		req = httptest.NewRequest(method, target, nil)
+	} else {
+		req = httptest.NewRequest(method, target, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/fhir+json")
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != want {
+		b.Fatalf("%s %s: status %d, want %d: %.300s", method, target, rec.Code, want, rec.Body.Bytes())
+	}
+	return rec
+}
+
+// benchPatient is patient i: the family names repeat every 40 patients.
+func benchPatient(i int) string {
+	families := []string{"Taylor", "Smith", "Jones", "Williams", "Brown", "Davies", "Evans", "Wilson",
+		"Thomas", "Johnson", "Roberts", "Robinson", "Thompson", "Wright", "Walker", "White",
+		"Edwards", "Hughes", "Green", "Hall", "Lewis", "Harris", "Clarke", "Patel",
+		"Jackson", "Wood", "Turner", "Martin", "Cooper", "Hill", "Ward", "Morris",
+		"Moore", "Clark", "Lee", "King", "Baker", "Harrison", "Morgan", "Allen"}
+	p := patientRes(nhsNumber(i), families[i%len(families)], "Amelia", "Rose")
+	p["birthDate"] = fmt.Sprintf("19%02d-%02d-%02d", 30+i%70, 1+i%12, 1+i%28)
+	b, _ := json.Marshal(p)
+	return string(b)
+}
+
+func BenchmarkReadPatient(b *testing.B) {
+	sb := newBenchSandbox(b)
+	rec := serve(b, sb, "POST", "/fhir/R4/Patient", benchPatient(0), http.StatusCreated)
+	var p struct{ ID string }
+	json.Unmarshal(rec.Body.Bytes(), &p)
+	target := "/fhir/R4/Patient/" + p.ID
+	b.ReportAllocs()
+	for b.Loop() {
+		serve(b, sb, "GET", target, "", http.StatusOK)
+	}
+}
+
+func BenchmarkSearchPatientPage50(b *testing.B) {
+	sb := newBenchSandbox(b)
+	const patients = 4000 // 100 Taylors
+	for i := range patients {
+		serve(b, sb, "POST", "/fhir/R4/Patient", benchPatient(i), http.StatusCreated)
+	}
+	target := "/fhir/R4/Patient?family=taylor&_count=50"
+	rec := serve(b, sb, "GET", target, "", http.StatusOK)
+	if n := strings.Count(rec.Body.String(), `"fullUrl"`); n != 50 {
+		b.Fatalf("%s: %d entries, want 50", target, n)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		serve(b, sb, "GET", target, "", http.StatusOK)
+	}
+}
+
+func BenchmarkCreatePatient(b *testing.B) {
+	sb := newBenchSandbox(b)
+	body := benchPatient(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		serve(b, sb, "POST", "/fhir/R4/Patient", body, http.StatusCreated)
+	}
+}

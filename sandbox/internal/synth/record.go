@@ -1,0 +1,625 @@
+package synth
+
+import (
+	"cmp"
+	"slices"
+)
+
+// A record is one patient's history, built as plain structs and then written as FHIR JSON.
+// Indices link the parts (an observation's encounter is an index into encs); ids are given at
+// emission time in chronological order, so Encounter ...-enc-1 is the patient's first.
+
+type person struct {
+	id, nhs     string
+	female      bool
+	name        personName
+	birth       int
+	dead        bool
+	death       int // day of death when dead
+	deathMinute int
+	addrs       []address // current first; earlier ones have use "old"
+	phone       string    // landline, may be empty
+	mobile      string    // may be empty
+	practice    *org      // current registration
+	oldPractice *org      // previous registration, if the patient changed practice
+	movedOn     int       // first day at the current practice (with oldPractice)
+	gpSlot      int       // which of the practice's GPs usually sees the patient
+	smoking     int
+	heightCm    int
+	bmi10       int // baseline BMI ×10 (adults)
+}
+
+type encounter struct {
+	kind        encKind
+	day, minute int
+	endDay      int // inpatient stays end on a later day
+	endMinute   int
+	org         *org
+	prac        *prac
+	diagnoses   []int // condition indices
+}
+
+type condition struct {
+	c        cond
+	onset    int
+	abated   bool
+	abate    int
+	enc      int
+	recorder *prac
+}
+
+type observation struct {
+	kind        obsKind
+	day, minute int
+	enc         int
+	v, v2       int // value (scaled by obsDefs[kind].scale); v2 is diastolic for BP
+}
+
+type medRequest struct {
+	d      drug
+	day    int
+	enc    int
+	reason int // condition index
+	status string
+	prac   *prac
+}
+
+type allergy struct {
+	a        allergyKind
+	onset    int
+	day      int
+	enc      int
+	reaction int
+	prac     *prac
+}
+
+type immunization struct {
+	v           vaccine
+	day, minute int
+	enc         int
+	dose        int
+}
+
+type record struct {
+	g         *Generator
+	r         *rng
+	p         person
+	encs      []encounter
+	conds     []condition
+	obs       []observation
+	meds      []medRequest
+	allergies []allergy
+	imms      []immunization
+	condIdx   [numConds]int // index+1 into conds; 0 when absent
+	trend     int           // HbA1c change per year after a diabetes diagnosis (mmol/mol)
+	drugIdx   [numDrugs]int // index+1 into meds; 0 when absent
+}
+
+func (rec *record) has(c cond) bool { return rec.condIdx[c] != 0 }
+
+// age is the patient's age in years on day.
+func (rec *record) age(day int) int { return ageOn(rec.p.birth, day) }
+
+// clinicMinute returns a plausible appointment time (08:30–17:25, 5-minute slots).
+func (rec *record) clinicMinute() int { return 8*60 + 30 + 5*rec.r.intn(108) }
+
+// gpFor returns the practice a patient was registered with on a day, and a GP there.
+func (rec *record) gpFor(day int) (*org, *prac) {
+	o := rec.p.practice
+	if rec.p.oldPractice != nil && day < rec.p.movedOn {
+		o = rec.p.oldPractice
+	}
+	return o, o.staff[rec.p.gpSlot%len(o.staff)]
+}
+
+// visit returns the index of an encounter of kind at the patient's GP practice on day, reusing
+// one already recorded for that day.
+func (rec *record) visit(kind encKind, day int) int {
+	for i := range rec.encs {
+		e := &rec.encs[i]
+		if e.day == day && !encDefs[e.kind].hospital {
+			return i
+		}
+	}
+	o, pr := rec.gpFor(day)
+	return rec.addEncounter(encounter{kind: kind, day: day, minute: rec.clinicMinute(), org: o, prac: pr})
+}
+
+// hospitalVisit records an encounter at the patient's acute trust.
+func (rec *record) hospitalVisit(kind encKind, day int, specialty string) int {
+	t := rec.g.world.trust(boroughs[rec.p.addrs[0].borough].trust)
+	return rec.addEncounter(encounter{kind: kind, day: day, minute: rec.clinicMinute(), org: t, prac: t.consultant(specialty)})
+}
+
+func (rec *record) addEncounter(e encounter) int {
+	if e.endDay == 0 && e.endMinute == 0 {
+		d := encDefs[e.kind].minutes
+		e.endDay = e.day
+		e.endMinute = e.minute + rec.r.between(d[0], d[1])
+		if e.endMinute >= 24*60 {
+			e.endMinute = 24*60 - 1
+		}
+	}
+	rec.encs = append(rec.encs, e)
+	return len(rec.encs) - 1
+}
+
+// addCondition records a diagnosis made at encounter enc.
+func (rec *record) addCondition(c cond, enc int) int {
+	e := &rec.encs[enc]
+	rec.conds = append(rec.conds, condition{c: c, onset: e.day, enc: enc, recorder: e.prac})
+	i := len(rec.conds) - 1
+	rec.condIdx[c] = i + 1
+	e.diagnoses = append(e.diagnoses, i)
+	return i
+}
+
+// addObs records an observation taken at encounter enc.
+func (rec *record) addObs(k obsKind, enc, v, v2 int) {
+	e := &rec.encs[enc]
+	rec.obs = append(rec.obs, observation{kind: k, day: e.day, minute: e.minute + 5, enc: enc, v: v, v2: v2})
+}
+
+// prescribe records a medication request for condition ci at encounter enc, unless the drug
+// is already prescribed or the patient is too young for it.
+func (rec *record) prescribe(d drug, ci, enc int) {
+	e := &rec.encs[enc]
+	if rec.drugIdx[d] != 0 || rec.age(e.day) < drugs[d].minAge || !d.treats(rec.conds[ci].c) {
+		return
+	}
+	status := "active"
+	switch {
+	case rec.p.dead:
+		status = "stopped"
+	case rec.conds[ci].abated:
+		status = "completed"
+	}
+	rec.meds = append(rec.meds, medRequest{d: d, day: e.day, enc: enc, reason: ci, status: status, prac: e.prac})
+	rec.drugIdx[d] = len(rec.meds)
+}
+
+// immunise records a vaccination at a child-health or vaccination clinic, if the schedule
+// allows it at the patient's age on that day.
+func (rec *record) immunise(v vaccine, dose, day int) bool {
+	if day < rec.p.birth || day > rec.lastEventDay() || !v.allowedAge(day-rec.p.birth) {
+		return false
+	}
+	kind := encVaccination
+	if rec.age(day) < 16 {
+		kind = encChildCheck
+	}
+	enc := rec.visit(kind, day)
+	e := &rec.encs[enc]
+	rec.imms = append(rec.imms, immunization{v: v, day: day, minute: e.minute, enc: enc, dose: dose})
+	return true
+}
+
+// ---------------------------------------------------------------- emission
+
+const (
+	typePatient      = "Patient"
+	typeEncounter    = "Encounter"
+	typeCondition    = "Condition"
+	typeObservation  = "Observation"
+	typeMedication   = "MedicationRequest"
+	typeAllergy      = "AllergyIntolerance"
+	typeImmunization = "Immunization"
+)
+
+// order returns the permutation that sorts n items by key (stable), and each item's 1-based
+// rank in that order.
+func order(n int, less func(a, b int) int) (perm, rank []int) {
+	perm = make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	slices.SortStableFunc(perm, less)
+	rank = make([]int, n)
+	for pos, i := range perm {
+		rank[i] = pos + 1
+	}
+	return perm, rank
+}
+
+func (rec *record) emit() []Resource {
+	p := &rec.p
+	encPerm, encRank := order(len(rec.encs), func(a, b int) int {
+		ea, eb := &rec.encs[a], &rec.encs[b]
+		return cmp.Or(cmp.Compare(ea.day, eb.day), cmp.Compare(ea.minute, eb.minute))
+	})
+	condPerm, condRank := order(len(rec.conds), func(a, b int) int {
+		return cmp.Or(cmp.Compare(rec.conds[a].onset, rec.conds[b].onset), cmp.Compare(rec.conds[a].c, rec.conds[b].c))
+	})
+	obsPerm, _ := order(len(rec.obs), func(a, b int) int {
+		oa, ob := &rec.obs[a], &rec.obs[b]
+		return cmp.Or(cmp.Compare(oa.day, ob.day), cmp.Compare(oa.minute, ob.minute), cmp.Compare(oa.kind, ob.kind))
+	})
+	medPerm, _ := order(len(rec.meds), func(a, b int) int {
+		return cmp.Or(cmp.Compare(rec.meds[a].day, rec.meds[b].day), cmp.Compare(rec.meds[a].d, rec.meds[b].d))
+	})
+	immPerm, _ := order(len(rec.imms), func(a, b int) int {
+		ia, ib := &rec.imms[a], &rec.imms[b]
+		return cmp.Or(cmp.Compare(ia.day, ib.day), cmp.Compare(ia.v, ib.v))
+	})
+	algPerm, _ := order(len(rec.allergies), func(a, b int) int {
+		return cmp.Compare(rec.allergies[a].day, rec.allergies[b].day)
+	})
+
+	n := 1 + len(rec.encs) + len(rec.conds) + len(rec.obs) + len(rec.meds) + len(rec.allergies) + len(rec.imms)
+	out := make([]Resource, 0, n)
+	ends := make([]int, 0, n)
+	j := &jw{b: make([]byte, 0, 900*n)}
+	encID := func(i int) string { return p.id + "-enc-" + itoa(encRank[i]) }
+	condID := func(i int) string { return p.id + "-con-" + itoa(condRank[i]) }
+	add := func(typ, id string) {
+		out = append(out, Resource{Type: typ, ID: id})
+		ends = append(ends, len(j.b))
+	}
+
+	rec.writePatient(j)
+	add(typePatient, p.id)
+
+	for _, i := range encPerm {
+		id := encID(i)
+		rec.writeEncounter(j, id, &rec.encs[i], condID)
+		add(typeEncounter, id)
+	}
+	for _, i := range condPerm {
+		id := condID(i)
+		rec.writeCondition(j, id, &rec.conds[i], encID)
+		add(typeCondition, id)
+	}
+	for n, i := range obsPerm {
+		id := p.id + "-obs-" + itoa(n+1)
+		rec.writeObservation(j, id, &rec.obs[i], encID)
+		add(typeObservation, id)
+	}
+	for n, i := range medPerm {
+		id := p.id + "-med-" + itoa(n+1)
+		rec.writeMedication(j, id, &rec.meds[i], encID, condID)
+		add(typeMedication, id)
+	}
+	for n, i := range algPerm {
+		id := p.id + "-alg-" + itoa(n+1)
+		rec.writeAllergy(j, id, &rec.allergies[i], encID)
+		add(typeAllergy, id)
+	}
+	for n, i := range immPerm {
+		id := p.id + "-imm-" + itoa(n+1)
+		rec.writeImmunization(j, id, &rec.imms[i], encID)
+		add(typeImmunization, id)
+	}
+	start := 0
+	for k := range out {
+		out[k].JSON = j.b[start:ends[k]:ends[k]]
+		start = ends[k]
+	}
+	return out
+}
+
+func (rec *record) subject(j *jw, k string) {
+	j.ref(k, typePatient, rec.p.id, rec.p.name.text())
+}
+
+func (rec *record) writePatient(j *jw) {
+	p := &rec.p
+	j.header(typePatient, p.id, profilePatient)
+	j.arr("identifier")
+	j.elem()
+	j.arr("extension")
+	j.elem()
+	j.str("url", extNHSVerification)
+	j.concept("valueCodeableConcept", codeNHSVerified, "")
+	j.end()
+	j.endArr()
+	j.str("system", sysNHSNumber)
+	j.str("value", p.nhs)
+	j.end()
+	j.endArr()
+	j.boolean("active", true)
+	j.arr("name")
+	writeName(j, p.name)
+	j.endArr()
+	if p.phone != "" || p.mobile != "" {
+		j.arr("telecom")
+		if p.phone != "" {
+			j.elem()
+			j.str("system", "phone")
+			j.str("value", p.phone)
+			j.str("use", "home")
+			j.end()
+		}
+		if p.mobile != "" {
+			j.elem()
+			j.str("system", "phone")
+			j.str("value", p.mobile)
+			j.str("use", "mobile")
+			j.end()
+		}
+		j.endArr()
+	}
+	j.str("gender", gender(p.female))
+	j.date("birthDate", p.birth)
+	if p.dead {
+		j.dateTime("deceasedDateTime", p.death, p.deathMinute)
+	}
+	j.arr("address")
+	for k, a := range p.addrs {
+		j.elem()
+		if k == 0 {
+			j.str("use", "home")
+		} else {
+			j.str("use", "old")
+		}
+		j.str("type", "both")
+		j.arr("line")
+		for _, l := range a.line {
+			j.elemStr(l)
+		}
+		j.endArr()
+		j.str("city", a.city)
+		j.str("district", "Greater Manchester")
+		j.str("postalCode", a.postcode)
+		j.str("country", "GB")
+		if a.from != 0 || a.to != 0 {
+			j.obj("period")
+			if a.from != 0 {
+				j.date("start", a.from)
+			}
+			if a.to != 0 {
+				j.date("end", a.to)
+			}
+			j.end()
+		}
+		j.end()
+	}
+	j.endArr()
+	j.arr("generalPractitioner")
+	j.refElem("Organization", p.practice.id, p.practice.name)
+	j.endArr()
+	j.end()
+}
+
+func (rec *record) writeEncounter(j *jw, id string, e *encounter, condID func(int) string) {
+	d := &encDefs[e.kind]
+	j.header(typeEncounter, id, profileEncounter)
+	j.str("status", "finished")
+	j.obj("class")
+	j.str("system", d.class.system)
+	j.str("code", d.class.code)
+	j.str("display", d.class.display)
+	j.end()
+	j.conceptList("type", d.code)
+	rec.subject(j, "subject")
+	if e.prac != nil {
+		j.arr("participant")
+		j.elem()
+		j.ref("individual", "Practitioner", e.prac.id, e.prac.name.text())
+		j.end()
+		j.endArr()
+	}
+	j.obj("period")
+	j.dateTime("start", e.day, e.minute)
+	j.dateTime("end", e.endDay, e.endMinute)
+	j.end()
+	if len(e.diagnoses) > 0 {
+		j.arr("diagnosis")
+		for rank, ci := range e.diagnoses {
+			j.elem()
+			j.ref("condition", typeCondition, condID(ci), conds[rec.conds[ci].c].text)
+			j.integer("rank", rank+1)
+			j.end()
+		}
+		j.endArr()
+	}
+	j.ref("serviceProvider", "Organization", e.org.id, e.org.name)
+	j.end()
+}
+
+func (rec *record) writeCondition(j *jw, id string, c *condition, encID func(int) string) {
+	def := &conds[c.c]
+	j.header(typeCondition, id, profileCondition)
+	if c.abated {
+		j.concept("clinicalStatus", codeResolved, "")
+	} else {
+		j.concept("clinicalStatus", codeActive, "")
+	}
+	j.concept("verificationStatus", codeConfirmed, "")
+	j.conceptList("category", codeProblemList)
+	j.concept("code", def.code, def.text)
+	rec.subject(j, "subject")
+	j.ref("encounter", typeEncounter, encID(c.enc), "")
+	j.date("onsetDateTime", c.onset)
+	if c.abated {
+		j.date("abatementDateTime", c.abate)
+	}
+	j.date("recordedDate", rec.encs[c.enc].day)
+	if c.recorder != nil {
+		j.ref("recorder", "Practitioner", c.recorder.id, c.recorder.name.text())
+	}
+	j.end()
+}
+
+func (rec *record) writeObservation(j *jw, id string, o *observation, encID func(int) string) {
+	def := &obsDefs[o.kind]
+	e := &rec.encs[o.enc]
+	profile := profileObservation
+	if def.lab {
+		profile = profileObsLab
+	}
+	j.header(typeObservation, id, profile)
+	j.str("status", "final")
+	j.conceptList("category", def.category)
+	j.concept("code", def.code, "")
+	rec.subject(j, "subject")
+	j.ref("encounter", typeEncounter, encID(o.enc), "")
+	j.dateTime("effectiveDateTime", o.day, o.minute)
+	j.arr("performer")
+	if def.lab {
+		t := rec.g.world.trust(boroughs[rec.p.addrs[0].borough].trust)
+		j.refElem("Organization", t.id, t.name)
+	} else {
+		j.refElem("Practitioner", e.prac.id, e.prac.name.text())
+	}
+	j.endArr()
+	switch o.kind {
+	case obsBP:
+		j.arr("component")
+		j.elem()
+		j.concept("code", codeSystolic, "")
+		j.quantity("valueQuantity", o.v, 0, "mmHg", "mm[Hg]")
+		j.end()
+		j.elem()
+		j.concept("code", codeDiastolic, "")
+		j.quantity("valueQuantity", o.v2, 0, "mmHg", "mm[Hg]")
+		j.end()
+		j.endArr()
+		if o.v >= 140 || o.v2 >= 90 {
+			j.conceptList("interpretation", codeHigh)
+		}
+	case obsSmoking:
+		j.concept("valueCodeableConcept", smokingCodes[o.v], "")
+	default:
+		j.quantity("valueQuantity", o.v, def.scale, def.unit, def.ucum)
+		if interp, ok := interpret(o.kind, o.v); ok {
+			j.conceptList("interpretation", interp)
+		}
+	}
+	j.end()
+}
+
+// interpret flags laboratory values outside the usual UK reference ranges.
+func interpret(k obsKind, v int) (coding, bool) {
+	switch k {
+	case obsHbA1c:
+		if v >= 48 {
+			return codeHigh, true
+		}
+		return codeNormal, true
+	case obsEGFR:
+		if v < 60 {
+			return codeLow, true
+		}
+		return codeNormal, true
+	case obsCholesterol:
+		if v > 50 {
+			return codeHigh, true
+		}
+		return codeNormal, true
+	case obsTSH:
+		switch {
+		case v > 45:
+			return codeHigh, true
+		case v < 4:
+			return codeLow, true
+		}
+		return codeNormal, true
+	}
+	return coding{}, false
+}
+
+func (rec *record) writeMedication(j *jw, id string, m *medRequest, encID, condID func(int) string) {
+	d := &drugs[m.d]
+	j.header(typeMedication, id, profileMedRequest)
+	j.str("status", m.status)
+	j.str("intent", "order")
+	j.conceptList("category", codeCommunity)
+	j.concept("medicationCodeableConcept", d.code, "")
+	rec.subject(j, "subject")
+	j.ref("encounter", typeEncounter, encID(m.enc), "")
+	j.date("authoredOn", m.day)
+	j.ref("requester", "Practitioner", m.prac.id, m.prac.name.text())
+	j.arr("reasonReference")
+	j.refElem(typeCondition, condID(m.reason), conds[rec.conds[m.reason].c].text)
+	j.endArr()
+	j.concept("courseOfTherapyType", codeContinuous, "")
+	j.arr("dosageInstruction")
+	j.elem()
+	j.str("text", d.dosage)
+	if d.prn {
+		j.boolean("asNeededBoolean", true)
+	} else {
+		j.obj("timing")
+		j.obj("repeat")
+		j.integer("frequency", d.perDay)
+		j.integer("period", 1)
+		j.str("periodUnit", "d")
+		j.end()
+		j.end()
+	}
+	if d.oral {
+		j.concept("route", codeOralRoute, "")
+	}
+	j.arr("doseAndRate")
+	j.elem()
+	j.quantity("doseQuantity", d.dose, 0, d.unit, "")
+	j.end()
+	j.endArr()
+	j.end()
+	j.endArr()
+	j.obj("dispenseRequest")
+	j.integer("numberOfRepeatsAllowed", 5)
+	j.quantity("quantity", d.packSize, 0, d.unit, "")
+	j.quantity("expectedSupplyDuration", 28, 0, "days", "d")
+	j.end()
+	j.end()
+}
+
+func (rec *record) writeAllergy(j *jw, id string, a *allergy, encID func(int) string) {
+	d := &allergyDefs[a.a]
+	rd := d.reactions[a.reaction]
+	j.header(typeAllergy, id, profileAllergy)
+	j.concept("clinicalStatus", codeAllergyActive, "")
+	j.concept("verificationStatus", codeAllergyConfirm, "")
+	j.str("type", "allergy")
+	j.arr("category")
+	j.elemStr(d.category)
+	j.endArr()
+	j.str("criticality", d.criticality)
+	j.concept("code", d.substance, "")
+	rec.subject(j, "patient")
+	j.ref("encounter", typeEncounter, encID(a.enc), "")
+	j.date("onsetDateTime", a.onset)
+	j.date("recordedDate", a.day)
+	j.ref("recorder", "Practitioner", a.prac.id, a.prac.name.text())
+	j.arr("reaction")
+	j.elem()
+	j.arr("manifestation")
+	j.conceptElem(rd.manifestation, "")
+	j.endArr()
+	j.str("severity", rd.severity)
+	j.end()
+	j.endArr()
+	j.end()
+}
+
+func (rec *record) writeImmunization(j *jw, id string, im *immunization, encID func(int) string) {
+	d := &vaccineDefs[im.v]
+	j.header(typeImmunization, id, profileImmunization)
+	j.str("status", "completed")
+	j.concept("vaccineCode", d.code, d.text)
+	rec.subject(j, "patient")
+	j.ref("encounter", typeEncounter, encID(im.enc), "")
+	j.dateTime("occurrenceDateTime", im.day, im.minute)
+	j.dateTime("recorded", im.day, im.minute)
+	j.boolean("primarySource", true)
+	j.arr("protocolApplied")
+	j.elem()
+	if d.doses == 0 {
+		y := yearOf(im.day)
+		if _, m, _ := civil(im.day); m < 9 {
+			y--
+		}
+		j.str("series", itoa(y)+"/"+pad2(y+1)+" season")
+		j.integer("doseNumberPositiveInt", 1)
+	} else {
+		j.str("series", "UK routine immunisation schedule")
+		j.integer("doseNumberPositiveInt", im.dose)
+		j.integer("seriesDosesPositiveInt", d.doses)
+	}
+	j.end()
+	j.endArr()
+	j.end()
+}
+
+func pad2(y int) string { return string(append2(nil, y%100)) }
