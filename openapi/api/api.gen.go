@@ -6991,7 +6991,9 @@ type ClientInterface interface {
 	//
 	// FHIR `Patient/$everything`: the patient and every resource that references them
 	// (encounters, conditions, observations, medication requests, allergies, immunisations),
-	// plus the organisations and practitioners those reference, as a paged `searchset` Bundle.
+	// as a paged `searchset` Bundle, the patient first. The organisations and practitioners
+	// they reference are not included: read them by their references. Needs read access to
+	// every type (`system/*.read` or `system/*.rs`).
 	//
 	// Corresponds with GET /fhir/R4/Patient/{id}/$everything (the `PatientEverything` operationId).
 	PatientEverything(ctx context.Context, id ResourceIDParam, params *PatientEverythingParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -9089,7 +9091,9 @@ func (c *Client) UpdatePatientWithApplicationFHIRPlusJSONBody(ctx context.Contex
 //
 // FHIR `Patient/$everything`: the patient and every resource that references them
 // (encounters, conditions, observations, medication requests, allergies, immunisations),
-// plus the organisations and practitioners those reference, as a paged `searchset` Bundle.
+// as a paged `searchset` Bundle, the patient first. The organisations and practitioners
+// they reference are not included: read them by their references. Needs read access to
+// every type (`system/*.read` or `system/*.rs`).
 //
 // Corresponds with GET /fhir/R4/Patient/{id}/$everything (the `PatientEverything` operationId).
 func (c *Client) PatientEverything(ctx context.Context, id ResourceIDParam, params *PatientEverythingParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -19139,7 +19143,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// FHIR `Patient/$everything`: the patient and every resource that references them
 	// (encounters, conditions, observations, medication requests, allergies, immunisations),
-	// plus the organisations and practitioners those reference, as a paged `searchset` Bundle.
+	// as a paged `searchset` Bundle, the patient first. The organisations and practitioners
+	// they reference are not included: read them by their references. Needs read access to
+	// every type (`system/*.read` or `system/*.rs`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -33723,7 +33729,9 @@ func (c *ClientWithResponses) UpdatePatientWithApplicationFHIRPlusJSONBodyWithRe
 //
 // FHIR `Patient/$everything`: the patient and every resource that references them
 // (encounters, conditions, observations, medication requests, allergies, immunisations),
-// plus the organisations and practitioners those reference, as a paged `searchset` Bundle.
+// as a paged `searchset` Bundle, the patient first. The organisations and practitioners
+// they reference are not included: read them by their references. Needs read access to
+// every type (`system/*.read` or `system/*.rs`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
