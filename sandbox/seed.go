@@ -18,8 +18,8 @@ import (
 const (
 	DefaultPatients = 1000
 	DefaultSeed     = 1
-	// MaxPatients bounds --patients: a sandbox, not a census.
-	MaxPatients = 1_000_000
+	// MaxPatients bounds --patients: the NHS number test range holds about 909,000 valid numbers.
+	MaxPatients = synth.MaxPatients
 )
 
 // DefaultAsOf is the pinned reference date of the synthetic clinical histories, so that the
@@ -58,7 +58,7 @@ func seed(ctx context.Context, st store.Store, cfg Config, out io.Writer) (SeedI
 	if err != nil {
 		return SeedInfo{}, err
 	}
-	if n > 0 {
+	if n > 0 || cfg.Patients == 0 {
 		info := SeedInfo{Resources: n}
 		if v, ok, _ := st.Setting(ctx, settingPatients); ok {
 			info.Patients, _ = strconv.Atoi(v)

@@ -3129,7 +3129,7 @@ type JWKS struct {
 // dm+d (`https://dmd.nhs.uk`) in `medicationCodeableConcept`; `dosageInstruction` says how to
 // take it; `reasonReference` links the Condition it treats.
 //
-// Example: {"authoredOn":"2024-01-15","dosageInstruction":[{"doseAndRate":[{"doseQuantity":{"code":"428673006","system":"http://snomed.info/sct","unit":"tablet","value":1}}],"text":"One tablet twice a day with food","timing":{"repeat":{"frequency":2,"period":1,"periodUnit":"d"}}}],"id":"medreq-0001","intent":"order","medicationCodeableConcept":{"coding":[{"code":"39113611000001102","display":"Metformin 500mg tablets","system":"https://dmd.nhs.uk"}]},"meta":{"profile":["https://fhir.hl7.org.uk/StructureDefinition/UKCore-MedicationRequest"]},"reasonReference":[{"reference":"Condition/cond-0001"}],"resourceType":"MedicationRequest","status":"active","subject":{"reference":"Patient/9a1b2c3d-0000-4000-8000-000000000001"}}
+// Example: {"authoredOn":"2024-01-15","dosageInstruction":[{"doseAndRate":[{"doseQuantity":{"code":"428673006","system":"http://snomed.info/sct","unit":"tablet","value":1}}],"text":"One tablet twice a day with food","timing":{"repeat":{"frequency":2,"period":1,"periodUnit":"d"}}}],"id":"medreq-0001","intent":"order","medicationCodeableConcept":{"coding":[{"code":"325278007","display":"Metformin 500mg tablets","system":"https://dmd.nhs.uk"}]},"meta":{"profile":["https://fhir.hl7.org.uk/StructureDefinition/UKCore-MedicationRequest"]},"reasonReference":[{"reference":"Condition/cond-0001"}],"resourceType":"MedicationRequest","status":"active","subject":{"reference":"Patient/9a1b2c3d-0000-4000-8000-000000000001"}}
 type MedicationRequest struct {
 	// AuthoredOn A FHIR `dateTime`: a partial or full date, optionally with a time. When a time is given the
 	// time zone is required (`2024-03-01T09:30:00Z`, `2024-03-01T09:30:00+01:00`).
@@ -4916,7 +4916,7 @@ type SearchMedicationRequestParams struct {
 	// Authoredon When the prescription was written, with prefixes. Date search: `[prefix]YYYY[-MM[-DD[Thh:mm:ss[Z|+hh:mm]]]]` with prefix `eq` (default), `ne`, `gt`, `lt`, `ge`, `le`, `sa`, `eb`. A partial date covers its whole period (`2024` is all of 2024). Repeat the parameter for a range: `authoredon=ge2024-01-01&authoredon=lt2024-07-01`.
 	Authoredon MedicationRequestParamAuthoredon `form:"authoredon,omitempty" json:"authoredon,omitempty"`
 
-	// Code dm+d code of the medicine: `https://dmd.nhs.uk|39113611000001102`. Token search: `system|code`, `|code` (no system) or `code` (any system). Comma-separated values are OR; repeating the parameter is AND.
+	// Code dm+d code of the medicine: `https://dmd.nhs.uk|325278007`. Token search: `system|code`, `|code` (no system) or `code` (any system). Comma-separated values are OR; repeating the parameter is AND.
 	Code MedicationRequestParamCode `form:"code,omitempty" json:"code,omitempty"`
 
 	// UnderscoreSort Sort order: `authoredon`, `_lastUpdated`; prefix `-` for descending (`-authoredon`). Without `_sort` results come in a stable server order.

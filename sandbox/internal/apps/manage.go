@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"slices"
 	"strings"
 
-	"github.com/gm-lhcr/lhcr/openapi/api"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/outcome"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/requestlog"
 )
@@ -18,8 +16,15 @@ import (
 // the same validation and the same ownership rule as the developer API: another developer's app
 // is ErrNotFound, exactly like a missing one.
 
-// ErrNotFound is an app that does not exist or belongs to another developer.
-var ErrNotFound = errors.New("apps: no such app")
+// Errors of the developer-id methods. Test them with errors.Is.
+var (
+	// ErrNotFound is an app that does not exist or belongs to another developer.
+	ErrNotFound = errors.New("apps: no such app")
+	// ErrNoSecret: a private_key_jwt app has no secret to rotate.
+	ErrNoSecret = errors.New("this app authenticates with private_key_jwt and has no secret to rotate: replace its public keys instead")
+	// ErrNoKeys: a client_secret app takes no public keys.
+	ErrNoKeys = errors.New("this app authenticates with a client secret and takes no public keys: register a new app with private_key_jwt to sign JWTs")
+)
 
 // Registration is what a developer registers. Nil pointers are absent members, as in the
 // developer API's create request; JWKS is the inline JWKS as sent (nil when absent).
@@ -125,7 +130,7 @@ func (reg *Registry) RotateSecret(ctx context.Context, developerID, clientID str
 		return App{}, "", ErrNotFound
 	}
 	if old.app.AuthMethod != AuthClientSecret {
-		return App{}, "", &InvalidError{Field: "auth_method", Message: "this app authenticates with private_key_jwt and has no secret to rotate: replace its public keys instead"}
+		return App{}, "", ErrNoSecret
 	}
 	secret := NewSecret()
 	rec := *old
@@ -153,7 +158,7 @@ func (reg *Registry) ReplaceKeys(ctx context.Context, developerID, clientID stri
 	}
 	if old.app.AuthMethod != AuthPrivateKeyJWT {
 		reg.wmu.Unlock()
-		return App{}, &InvalidError{Field: "auth_method", Message: "this app authenticates with a client secret and takes no public keys: register a new app with private_key_jwt to sign JWTs"}
+		return App{}, ErrNoKeys
 	}
 	rec := *old
 	rec.app.JWKS, rec.app.JWKSURL, rec.rawJWKS = k.jwks, k.jwksURL, k.rawJWKS
@@ -211,22 +216,3 @@ func (reg *Registry) Requests(developerID, clientID string, class, limit int) ([
 	}
 	return reg.reqlog.Recent(clientID, class, limit), nil
 }
-
-// StatusOf maps the errors of this file to the HTTP status the developer API would answer.
-func StatusOf(err error) int {
-	var ie *InvalidError
-	switch {
-	case err == nil:
-		return http.StatusOK
-	case errors.Is(err, ErrNotFound):
-		return http.StatusNotFound
-	case errors.As(err, &ie):
-		if ie.Field == "auth_method" {
-			return http.StatusConflict
-		}
-		return http.StatusUnprocessableEntity
-	}
-	return http.StatusInternalServerError
-}
-
-var _ = api.AppAuthMethod("") // the auth methods are the contract's AppAuthMethod values

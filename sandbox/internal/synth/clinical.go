@@ -189,7 +189,7 @@ func (rec *record) diagnose(c cond, day int) int {
 	case condHypertension:
 		rec.addObs(obsBP, enc, clamp(r.norm(158, 7), 140, 185), clamp(r.norm(95, 5), 90, 115))
 	case condT2DM:
-		rec.trend = r.between(-2, 2)
+		rec.hbMean, rec.trend = r.between(50, 64), r.between(-2, 3)
 		rec.addObs(obsHbA1c, enc, rec.hba1cAtDiagnosis(), 0)
 	case condCKD3:
 		rec.addObs(obsEGFR, enc, clamp(r.norm(48, 6), 30, 59), 0)
@@ -209,14 +209,14 @@ func (rec *record) diagnose(c cond, day int) int {
 	age := rec.age(rec.encs[rxEnc].day)
 	switch c {
 	case condHypertension:
-		if r.percent(85) {
+		if r.percent(92) {
 			if rec.has(condT2DM) || age < 55 {
 				rec.prescribe(drugRamipril, ci, rxEnc)
 			} else {
 				rec.prescribe(drugAmlodipine, ci, rxEnc)
 			}
 		}
-		if r.percent(30) {
+		if r.percent(35) {
 			rec.prescribe(drugAtorvastatin, ci, rxEnc)
 		}
 	case condT2DM:
@@ -433,11 +433,14 @@ func (rec *record) monitoring() {
 		rec.addObs(obsSmoking, first, p.smoking, 0)
 	}
 	if p.heightCm > 0 {
-		for i := range rec.obs {
-			if rec.obs[i].kind == obsWeight && rec.age(rec.obs[i].day) >= 18 {
-				rec.addObs(obsHeight, rec.obs[i].enc, p.heightCm, 0)
-				break
+		first := -1
+		for i, o := range rec.obs {
+			if o.kind == obsWeight && rec.age(o.day) >= 18 && (first < 0 || o.day < rec.obs[first].day) {
+				first = i
 			}
+		}
+		if first >= 0 {
+			rec.addObs(obsHeight, rec.obs[first].enc, p.heightCm, 0)
 		}
 	}
 }
@@ -503,11 +506,11 @@ func (rec *record) bloodPressure(day int) (sys, dia int) {
 // hba1cAtDiagnosis is the diagnostic HbA1c of a new diabetic: at or above 48 mmol/mol.
 func (rec *record) hba1cAtDiagnosis() int { return clamp(rec.r.norm(58, 5), 49, 90) }
 
-// hba1c follows a per-patient trend after diagnosis, staying in the diabetic range.
+// hba1c follows a per-patient level and trend across the record window, staying in the
+// diabetic range.
 func (rec *record) hba1c(day int) int {
-	i := rec.condIdx[condT2DM] - 1
-	years := (day - rec.conds[i].onset) / 365
-	return clamp(55+rec.trend*years+rec.r.norm(0, 3), 48, 110)
+	years := max(day-rec.windowStart(), 0) / 365
+	return clamp(rec.hbMean+rec.trend*years+rec.r.norm(0, 2), 48, 110)
 }
 
 func (rec *record) egfr(day int) int {

@@ -108,6 +108,7 @@ func TestCoherence(t *testing.T) {
 		{"% over-65s with atrial fibrillation", pct(st.condOver65[snomedAF], st.over65), 3, 15},
 	}
 	for _, c := range checks {
+		t.Logf("%s: %.1f", c.name, c.value)
 		if c.value < c.lo || c.value > c.hi {
 			t.Errorf("%s = %.1f, want between %g and %g", c.name, c.value, c.lo, c.hi)
 		}
@@ -228,7 +229,7 @@ func (p *patientFacts) errorf(format string, args ...any) {
 
 func (p *patientFacts) ageAt(tm time.Time) int {
 	a := tm.Year() - p.birth.Year()
-	if tm.YearDay() < p.birth.YearDay() && (tm.Month() < p.birth.Month() || tm.Month() == p.birth.Month() && tm.Day() < p.birth.Day()) {
+	if tm.Month() < p.birth.Month() || tm.Month() == p.birth.Month() && tm.Day() < p.birth.Day() {
 		a--
 	}
 	return a

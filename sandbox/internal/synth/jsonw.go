@@ -8,7 +8,10 @@ import "strconv"
 // Elements are written in FHIR's documented order with resourceType first. Tests decode every
 // resource into its api type and validate it against the contract, so the writer cannot drift
 // from the schema unnoticed.
-type jw struct{ b []byte }
+type jw struct {
+	b   []byte
+	pid string // the patient whose record is being written, for local ids
+}
 
 // sep writes a comma unless the previous byte opened an object or array.
 func (w *jw) sep() {
@@ -203,4 +206,46 @@ func (w *jw) header(rt, id, profile string) {
 	w.elemStr(profile)
 	w.endArr()
 	w.end()
+}
+
+// appendLocal appends "-kind-n", the suffix of a patient-local id.
+func appendLocal(b []byte, kind string, n int) []byte {
+	b = append(b, '-')
+	b = append(b, kind...)
+	b = append(b, '-')
+	return strconv.AppendInt(b, int64(n), 10)
+}
+
+// headerLocal is header for a patient-local id (<patient id>-<kind>-<n>).
+func (w *jw) headerLocal(rt, kind string, n int, profile string) {
+	w.b = append(w.b, '{')
+	w.str("resourceType", rt)
+	w.key("id")
+	w.b = append(w.b, '"')
+	w.b = append(w.b, w.pid...)
+	w.b = appendLocal(w.b, kind, n)
+	w.b = append(w.b, '"')
+	w.obj("meta")
+	w.arr("profile")
+	w.elemStr(profile)
+	w.endArr()
+	w.end()
+}
+
+// refLocal writes a Reference to a patient-local resource.
+func (w *jw) refLocal(k, typ, kind string, n int, display string) {
+	w.obj(k)
+	w.refLocalBody(typ, kind, n, display)
+	w.end()
+}
+
+func (w *jw) refLocalBody(typ, kind string, n int, display string) {
+	w.key("reference")
+	w.b = append(w.b, '"')
+	w.b = append(w.b, typ...)
+	w.b = append(w.b, '/')
+	w.b = append(w.b, w.pid...)
+	w.b = appendLocal(w.b, kind, n)
+	w.b = append(w.b, '"')
+	w.optStr("display", display)
 }

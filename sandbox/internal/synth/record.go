@@ -13,6 +13,7 @@ type person struct {
 	id, nhs     string
 	female      bool
 	name        personName
+	display     string // name.text(), cached while emitting
 	birth       int
 	dead        bool
 	death       int // day of death when dead
@@ -91,7 +92,8 @@ type record struct {
 	allergies []allergy
 	imms      []immunization
 	condIdx   [numConds]int // index+1 into conds; 0 when absent
-	trend     int           // HbA1c change per year after a diabetes diagnosis (mmol/mol)
+	hbMean    int           // a diabetic's usual HbA1c (mmol/mol)
+	trend     int           // its change per year across the record window
 	drugIdx   [numDrugs]int // index+1 into meds; 0 when absent
 }
 
@@ -246,59 +248,74 @@ func (rec *record) emit() []Resource {
 	})
 
 	n := 1 + len(rec.encs) + len(rec.conds) + len(rec.obs) + len(rec.meds) + len(rec.allergies) + len(rec.imms)
-	out := make([]Resource, 0, n)
+	out := make([]Resource, n)
 	ends := make([]int, 0, n)
-	j := &jw{b: make([]byte, 0, 900*n)}
-	encID := func(i int) string { return p.id + "-enc-" + itoa(encRank[i]) }
-	condID := func(i int) string { return p.id + "-con-" + itoa(condRank[i]) }
-	add := func(typ, id string) {
-		out = append(out, Resource{Type: typ, ID: id})
+	idEnds := make([]int, 0, n)
+	j := &jw{b: make([]byte, 0, 1200*n), pid: p.id}
+	ids := make([]byte, 0, n*(len(p.id)+8))
+	p.display = p.name.text()
+	encN := func(i int) int { return encRank[i] }
+	condN := func(i int) int { return condRank[i] }
+	k := 0
+	add := func(typ, kind string, num int) {
+		out[k].Type = typ
+		k++
 		ends = append(ends, len(j.b))
+		ids = append(ids, p.id...)
+		if kind != "" {
+			ids = appendLocal(ids, kind, num)
+		}
+		idEnds = append(idEnds, len(ids))
 	}
 
 	rec.writePatient(j)
-	add(typePatient, p.id)
-
+	add(typePatient, "", 0)
 	for _, i := range encPerm {
-		id := encID(i)
-		rec.writeEncounter(j, id, &rec.encs[i], condID)
-		add(typeEncounter, id)
+		rec.writeEncounter(j, encN(i), &rec.encs[i], condN)
+		add(typeEncounter, kindEnc, encN(i))
 	}
 	for _, i := range condPerm {
-		id := condID(i)
-		rec.writeCondition(j, id, &rec.conds[i], encID)
-		add(typeCondition, id)
+		rec.writeCondition(j, condN(i), &rec.conds[i], encN)
+		add(typeCondition, kindCond, condN(i))
 	}
 	for n, i := range obsPerm {
-		id := p.id + "-obs-" + itoa(n+1)
-		rec.writeObservation(j, id, &rec.obs[i], encID)
-		add(typeObservation, id)
+		rec.writeObservation(j, n+1, &rec.obs[i], encN)
+		add(typeObservation, kindObs, n+1)
 	}
 	for n, i := range medPerm {
-		id := p.id + "-med-" + itoa(n+1)
-		rec.writeMedication(j, id, &rec.meds[i], encID, condID)
-		add(typeMedication, id)
+		rec.writeMedication(j, n+1, &rec.meds[i], encN, condN)
+		add(typeMedication, kindMed, n+1)
 	}
 	for n, i := range algPerm {
-		id := p.id + "-alg-" + itoa(n+1)
-		rec.writeAllergy(j, id, &rec.allergies[i], encID)
-		add(typeAllergy, id)
+		rec.writeAllergy(j, n+1, &rec.allergies[i], encN)
+		add(typeAllergy, kindAllergy, n+1)
 	}
 	for n, i := range immPerm {
-		id := p.id + "-imm-" + itoa(n+1)
-		rec.writeImmunization(j, id, &rec.imms[i], encID)
-		add(typeImmunization, id)
+		rec.writeImmunization(j, n+1, &rec.imms[i], encN)
+		add(typeImmunization, kindImm, n+1)
 	}
-	start := 0
+	idStr := string(ids) // one allocation for every id of the record
+	start, idStart := 0, 0
 	for k := range out {
 		out[k].JSON = j.b[start:ends[k]:ends[k]]
-		start = ends[k]
+		out[k].ID = idStr[idStart:idEnds[k]]
+		start, idStart = ends[k], idEnds[k]
 	}
 	return out
 }
 
+// Kinds of patient-local resource ids: <patient id>-<kind>-<n>.
+const (
+	kindEnc     = "enc"
+	kindCond    = "con"
+	kindObs     = "obs"
+	kindMed     = "med"
+	kindAllergy = "alg"
+	kindImm     = "imm"
+)
+
 func (rec *record) subject(j *jw, k string) {
-	j.ref(k, typePatient, rec.p.id, rec.p.name.text())
+	j.ref(k, typePatient, rec.p.id, rec.p.display)
 }
 
 func (rec *record) writePatient(j *jw) {
@@ -380,9 +397,9 @@ func (rec *record) writePatient(j *jw) {
 	j.end()
 }
 
-func (rec *record) writeEncounter(j *jw, id string, e *encounter, condID func(int) string) {
+func (rec *record) writeEncounter(j *jw, n int, e *encounter, condN func(int) int) {
 	d := &encDefs[e.kind]
-	j.header(typeEncounter, id, profileEncounter)
+	j.headerLocal(typeEncounter, kindEnc, n, profileEncounter)
 	j.str("status", "finished")
 	j.obj("class")
 	j.str("system", d.class.system)
@@ -394,7 +411,7 @@ func (rec *record) writeEncounter(j *jw, id string, e *encounter, condID func(in
 	if e.prac != nil {
 		j.arr("participant")
 		j.elem()
-		j.ref("individual", "Practitioner", e.prac.id, e.prac.name.text())
+		j.ref("individual", "Practitioner", e.prac.id, e.prac.display)
 		j.end()
 		j.endArr()
 	}
@@ -406,7 +423,7 @@ func (rec *record) writeEncounter(j *jw, id string, e *encounter, condID func(in
 		j.arr("diagnosis")
 		for rank, ci := range e.diagnoses {
 			j.elem()
-			j.ref("condition", typeCondition, condID(ci), conds[rec.conds[ci].c].text)
+			j.refLocal("condition", typeCondition, kindCond, condN(ci), conds[rec.conds[ci].c].text)
 			j.integer("rank", rank+1)
 			j.end()
 		}
@@ -416,9 +433,9 @@ func (rec *record) writeEncounter(j *jw, id string, e *encounter, condID func(in
 	j.end()
 }
 
-func (rec *record) writeCondition(j *jw, id string, c *condition, encID func(int) string) {
+func (rec *record) writeCondition(j *jw, n int, c *condition, encN func(int) int) {
 	def := &conds[c.c]
-	j.header(typeCondition, id, profileCondition)
+	j.headerLocal(typeCondition, kindCond, n, profileCondition)
 	if c.abated {
 		j.concept("clinicalStatus", codeResolved, "")
 	} else {
@@ -428,38 +445,38 @@ func (rec *record) writeCondition(j *jw, id string, c *condition, encID func(int
 	j.conceptList("category", codeProblemList)
 	j.concept("code", def.code, def.text)
 	rec.subject(j, "subject")
-	j.ref("encounter", typeEncounter, encID(c.enc), "")
+	j.refLocal("encounter", typeEncounter, kindEnc, encN(c.enc), "")
 	j.date("onsetDateTime", c.onset)
 	if c.abated {
 		j.date("abatementDateTime", c.abate)
 	}
 	j.date("recordedDate", rec.encs[c.enc].day)
 	if c.recorder != nil {
-		j.ref("recorder", "Practitioner", c.recorder.id, c.recorder.name.text())
+		j.ref("recorder", "Practitioner", c.recorder.id, c.recorder.display)
 	}
 	j.end()
 }
 
-func (rec *record) writeObservation(j *jw, id string, o *observation, encID func(int) string) {
+func (rec *record) writeObservation(j *jw, n int, o *observation, encN func(int) int) {
 	def := &obsDefs[o.kind]
 	e := &rec.encs[o.enc]
 	profile := profileObservation
 	if def.lab {
 		profile = profileObsLab
 	}
-	j.header(typeObservation, id, profile)
+	j.headerLocal(typeObservation, kindObs, n, profile)
 	j.str("status", "final")
 	j.conceptList("category", def.category)
 	j.concept("code", def.code, "")
 	rec.subject(j, "subject")
-	j.ref("encounter", typeEncounter, encID(o.enc), "")
+	j.refLocal("encounter", typeEncounter, kindEnc, encN(o.enc), "")
 	j.dateTime("effectiveDateTime", o.day, o.minute)
 	j.arr("performer")
 	if def.lab {
 		t := rec.g.world.trust(boroughs[rec.p.addrs[0].borough].trust)
 		j.refElem("Organization", t.id, t.name)
 	} else {
-		j.refElem("Practitioner", e.prac.id, e.prac.name.text())
+		j.refElem("Practitioner", e.prac.id, e.prac.display)
 	}
 	j.endArr()
 	switch o.kind {
@@ -518,19 +535,21 @@ func interpret(k obsKind, v int) (coding, bool) {
 	return coding{}, false
 }
 
-func (rec *record) writeMedication(j *jw, id string, m *medRequest, encID, condID func(int) string) {
+func (rec *record) writeMedication(j *jw, n int, m *medRequest, encN, condN func(int) int) {
 	d := &drugs[m.d]
-	j.header(typeMedication, id, profileMedRequest)
+	j.headerLocal(typeMedication, kindMed, n, profileMedRequest)
 	j.str("status", m.status)
 	j.str("intent", "order")
 	j.conceptList("category", codeCommunity)
 	j.concept("medicationCodeableConcept", d.code, "")
 	rec.subject(j, "subject")
-	j.ref("encounter", typeEncounter, encID(m.enc), "")
+	j.refLocal("encounter", typeEncounter, kindEnc, encN(m.enc), "")
 	j.date("authoredOn", m.day)
-	j.ref("requester", "Practitioner", m.prac.id, m.prac.name.text())
+	j.ref("requester", "Practitioner", m.prac.id, m.prac.display)
 	j.arr("reasonReference")
-	j.refElem(typeCondition, condID(m.reason), conds[rec.conds[m.reason].c].text)
+	j.elem()
+	j.refLocalBody(typeCondition, kindCond, condN(m.reason), conds[rec.conds[m.reason].c].text)
+	j.end()
 	j.endArr()
 	j.concept("courseOfTherapyType", codeContinuous, "")
 	j.arr("dosageInstruction")
@@ -565,10 +584,10 @@ func (rec *record) writeMedication(j *jw, id string, m *medRequest, encID, condI
 	j.end()
 }
 
-func (rec *record) writeAllergy(j *jw, id string, a *allergy, encID func(int) string) {
+func (rec *record) writeAllergy(j *jw, n int, a *allergy, encN func(int) int) {
 	d := &allergyDefs[a.a]
 	rd := d.reactions[a.reaction]
-	j.header(typeAllergy, id, profileAllergy)
+	j.headerLocal(typeAllergy, kindAllergy, n, profileAllergy)
 	j.concept("clinicalStatus", codeAllergyActive, "")
 	j.concept("verificationStatus", codeAllergyConfirm, "")
 	j.str("type", "allergy")
@@ -578,10 +597,10 @@ func (rec *record) writeAllergy(j *jw, id string, a *allergy, encID func(int) st
 	j.str("criticality", d.criticality)
 	j.concept("code", d.substance, "")
 	rec.subject(j, "patient")
-	j.ref("encounter", typeEncounter, encID(a.enc), "")
+	j.refLocal("encounter", typeEncounter, kindEnc, encN(a.enc), "")
 	j.date("onsetDateTime", a.onset)
 	j.date("recordedDate", a.day)
-	j.ref("recorder", "Practitioner", a.prac.id, a.prac.name.text())
+	j.ref("recorder", "Practitioner", a.prac.id, a.prac.display)
 	j.arr("reaction")
 	j.elem()
 	j.arr("manifestation")
@@ -593,13 +612,13 @@ func (rec *record) writeAllergy(j *jw, id string, a *allergy, encID func(int) st
 	j.end()
 }
 
-func (rec *record) writeImmunization(j *jw, id string, im *immunization, encID func(int) string) {
+func (rec *record) writeImmunization(j *jw, n int, im *immunization, encN func(int) int) {
 	d := &vaccineDefs[im.v]
-	j.header(typeImmunization, id, profileImmunization)
+	j.headerLocal(typeImmunization, kindImm, n, profileImmunization)
 	j.str("status", "completed")
 	j.concept("vaccineCode", d.code, d.text)
 	rec.subject(j, "patient")
-	j.ref("encounter", typeEncounter, encID(im.enc), "")
+	j.refLocal("encounter", typeEncounter, kindEnc, encN(im.enc), "")
 	j.dateTime("occurrenceDateTime", im.day, im.minute)
 	j.dateTime("recorded", im.day, im.minute)
 	j.boolean("primarySource", true)

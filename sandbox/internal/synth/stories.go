@@ -282,7 +282,7 @@ func buildDeceased(s *storyCtx) {
 		day := s.d(2021+k, 4, 13)
 		s.obs(encReview, day, obsBP, 132+k, 78)
 		s.measure(encReview, day, 262-k*6)
-		s.obs(encReview, day, obsEGFR, 58-3*k, 0)
+		s.obs(encReview, day, obsEGFR, []int{64, 55, 52, 49}[k], 0)
 		if k == 0 {
 			s.obs(encReview, day, obsSmoking, smokeNever, 0)
 			s.obs(encReview, day, obsHeight, p.heightCm, 0)

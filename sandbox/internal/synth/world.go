@@ -29,6 +29,7 @@ const (
 type prac struct {
 	id, gmc   string
 	name      personName
+	display   string // name.text()
 	female    bool
 	role      coding
 	specialty string
@@ -59,7 +60,7 @@ func buildWorld() *world {
 		birthYear := 1960 + r.intn(35)
 		n := newName(r, female, birthYear, 40)
 		n.prefix = "Dr"
-		p := &prac{id: "gmc-" + itoa(gmc), gmc: itoa(gmc), name: n, female: female, role: role, specialty: specialty, org: o}
+		p := &prac{id: "gmc-" + itoa(gmc), gmc: itoa(gmc), name: n, display: n.text(), female: female, role: role, specialty: specialty, org: o}
 		o.staff = append(o.staff, p)
 		w.pracs = append(w.pracs, p)
 		return p
