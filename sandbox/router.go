@@ -9,6 +9,7 @@ import (
 	"github.com/gm-lhcr/lhcr/openapi/api"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/auth"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/outcome"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/portal"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/search"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/validate"
 )
@@ -20,10 +21,15 @@ type router struct {
 	validator *validate.Validator
 	auth      *auth.Server
 	needs     map[string]auth.Requirement // by pattern
+	portal    http.Handler                // the developer portal's HTML pages under /portal
 }
 
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, pattern := rt.mux.Handler(r)
+	if pattern == "" && rt.portal != nil && portal.Matches(r.URL.Path) {
+		rt.portal.ServeHTTP(w, r)
+		return
+	}
 	if pattern == "" {
 		rt.unmatched(w, r)
 		return

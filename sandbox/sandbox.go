@@ -28,6 +28,7 @@ import (
 	"github.com/gm-lhcr/lhcr/sandbox/internal/auth"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/capability"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/fhirapi"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/portal"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/requestlog"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/store"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/validate"
@@ -75,6 +76,8 @@ type Config struct {
 	// DeveloperAPIKey fixes the local developer's API key; empty means a random one kept
 	// across restarts.
 	DeveloperAPIKey string
+	// Accounts turns on email + password accounts in the portal (sign-up), for a hosted sandbox.
+	Accounts bool
 }
 
 // Sandbox is a running sandbox: an http.Handler over its store.
@@ -84,6 +87,7 @@ type Sandbox struct {
 	log     *slog.Logger
 	seeded  SeedInfo
 	creds   Credentials
+	portal  *portal.Portal
 }
 
 // New opens (creating and migrating if needed) the database and builds the handler.
@@ -182,12 +186,17 @@ func (sb *Sandbox) build(ctx context.Context, cfg Config, doc *openapi3.T) error
 	if err != nil {
 		return err
 	}
+	sb.portal, err = portal.New(portal.Config{Registry: reg, Store: st, Contract: doc, LocalDeveloperID: LocalDeveloperID,
+		Accounts: cfg.Accounts, PublicURL: cfg.PublicURL, Logger: log})
+	if err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
 	api.HandlerWithOptions(operations{Server: fhir, Registry: reg, auth: authz}, api.StdHTTPServerOptions{
 		BaseRouter:       mux,
 		ErrorHandlerFunc: bindError,
 	})
-	sb.handler = chain(log, cfg.MaxBodyBytes, reqlog, &router{mux: mux, validator: v, auth: authz, needs: needs})
+	sb.handler = chain(log, cfg.MaxBodyBytes, reqlog, &router{mux: mux, validator: v, auth: authz, needs: needs, portal: sb.portal})
 	return nil
 }
 
@@ -296,13 +305,15 @@ LHCR developer sandbox %s is running.
 
   FHIR base URL     %s/fhir/R4
   Token endpoint    %s/oauth2/token
+  Portal            %s/portal
+  Sign in (once)    %s
   Database          %s
   Data              %s
 
 Ready test app (client credentials, scope %s):
   client id         %s
   client secret     %s
-`, Version, publicURL, publicURL, s.store.Path(), data, TestAppScopes, c.ClientID, c.ClientSecret)
+`, Version, publicURL, publicURL, publicURL, s.portal.SignInLink(publicURL), s.store.Path(), data, TestAppScopes, c.ClientID, c.ClientSecret)
 	if c.JWTClientID != "" {
 		fmt.Fprintf(&b, "  signed-JWT app    %s (private_key_jwt with your registered key)\n", c.JWTClientID)
 	}

@@ -37,6 +37,7 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	fs.Int64Var(&o.cfg.Seed, "seed", sandbox.DefaultSeed, "seed of the synthetic population: same seed, same data (LHCR_SEED)")
 	fs.StringVar(&asOf, "as-of", sandbox.DefaultAsOf.Format(time.DateOnly), "reference date YYYY-MM-DD of the synthetic histories (LHCR_AS_OF)")
 	fs.BoolVar(&o.cfg.Reset, "reset", false, "empty the database and seed it afresh (LHCR_RESET)")
+	fs.BoolVar(&o.cfg.Accounts, "accounts", false, "hosted mode: developers sign up to the portal with email and password (LHCR_ACCOUNTS)")
 	fs.DurationVar(&o.cfg.TokenTTL, "token-ttl", 5*time.Minute, "lifetime of access tokens; shorten it to test token refresh (LHCR_TOKEN_TTL)")
 	// Environment twins first, so that the command line, parsed next, wins.
 	for _, name := range envNames(fs) {

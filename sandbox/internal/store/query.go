@@ -70,16 +70,21 @@ func (s *SQLite) Search(ctx context.Context, q *search.Query) (Page, error) {
 func (s *SQLite) search(ctx context.Context, db querier, q *search.Query) (Page, error) {
 	var where strings.Builder
 	args := []any{q.ResourceType}
-	where.WriteString("r.type = ? AND r.deleted = 0")
+	if len(q.Clauses) > 0 {
+		// A search parameter drives: its matching rids, in rid order, are looked up by primary
+		// key, and the scan stops after one page. With r.type usable as an index constraint,
+		// SQLite would fetch every match through the type index and sort them all (20× slower
+		// for a page of 50 out of a few hundred).
+		where.WriteString("+r.type = ? AND +r.deleted = 0")
+	} else {
+		where.WriteString("r.type = ? AND r.deleted = 0")
+	}
 	for i, c := range q.Clauses {
-		cond, cargs := clauseSQL(q.ResourceType, c)
+		// Only the first clause drives the scan (rid IN (its matches)); the others are checked
+		// row by row through the index on rid. As IN lists too, SQLite would build each list in
+		// full per query (patient=X&code=Y: every observation coded Y, of every patient).
+		cond, cargs := clauseSQL(q.ResourceType, c, i == 0)
 		where.WriteString(" AND ")
-		if i > 0 {
-			// Only the first clause may drive the scan: SQLite would otherwise use every
-			// "r.rid IN (…)" as an index constraint and probe the product of the lists
-			// (patient=X&code=Y: every observation of X times every one coded Y).
-			where.WriteString("+")
-		}
 		where.WriteString(cond)
 		args = append(args, cargs...)
 	}
@@ -290,8 +295,16 @@ func placeholders(n int) string {
 
 func sqlQuote(s string) string { return strings.ReplaceAll(s, "'", "''") }
 
-// clauseSQL renders one search clause (its values ORed) as a condition on r.rid.
-func clauseSQL(typ string, c search.Clause) (string, []any) {
+// clauseSQL renders one search clause (its values ORed) as a condition on r.rid: the set of
+// matching rows when the clause drives the scan, a per-row check otherwise.
+func clauseSQL(typ string, c search.Clause, drive bool) (string, []any) {
+	match := func(table string, ors []string) string {
+		cond := "param = ? AND (" + strings.Join(ors, " OR ") + ")"
+		if drive {
+			return "r.rid IN (SELECT rid FROM " + table + " WHERE " + cond + ")"
+		}
+		return "EXISTS (SELECT 1 FROM " + table + " x WHERE x.rid = r.rid AND " + cond + ")"
+	}
 	param := indexParam(typ, c.Def.Name)
 	var ors []string
 	args := []any{param}
@@ -310,7 +323,7 @@ func clauseSQL(typ string, c search.Clause) (string, []any) {
 				args = append(args, v.Code)
 			}
 		}
-		return "r.rid IN (SELECT rid FROM idx_token WHERE param = ? AND (" + strings.Join(ors, " OR ") + "))", args
+		return match("idx_token", ors), args
 	case search.String:
 		for _, v := range c.Values {
 			switch c.Modifier {
@@ -325,14 +338,14 @@ func clauseSQL(typ string, c search.Clause) (string, []any) {
 				args = append(args, v.Text, v.Text+"\U0010FFFF")
 			}
 		}
-		return "r.rid IN (SELECT rid FROM idx_string WHERE param = ? AND (" + strings.Join(ors, " OR ") + "))", args
+		return match("idx_string", ors), args
 	case search.Date:
 		for _, v := range c.Values {
 			cond, cargs := dateCond("low", "high", v)
 			ors = append(ors, cond)
 			args = append(args, cargs...)
 		}
-		return "r.rid IN (SELECT rid FROM idx_date WHERE param = ? AND (" + strings.Join(ors, " OR ") + "))", args
+		return match("idx_date", ors), args
 	case search.Reference:
 		for _, v := range c.Values {
 			typ := v.RefType
@@ -347,7 +360,7 @@ func clauseSQL(typ string, c search.Clause) (string, []any) {
 				args = append(args, v.RefID, typ)
 			}
 		}
-		return "r.rid IN (SELECT rid FROM idx_ref WHERE param = ? AND (" + strings.Join(ors, " OR ") + "))", args
+		return match("idx_ref", ors), args
 	}
 	return "0", nil
 }

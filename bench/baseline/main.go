@@ -1,0 +1,60 @@
+// Command baseline serves the load runs' baselines on one port:
+//
+//	GET /b0  the identical pre-serialised bytes of a resource (B0: the limit of net/http here)
+//	GET /b1  the same bytes after one modernc SELECT by primary key on the sandbox's database (B1)
+//
+// Usage: baseline -addr 127.0.0.1:18181 -db lhcr-sandbox.db -body patient.json -rid 1
+package main
+
+import (
+	"database/sql"
+	"flag"
+	"log"
+	"net/http"
+	"os"
+	"runtime"
+
+	_ "modernc.org/sqlite"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:18181", "listen address")
+	dbPath := flag.String("db", "lhcr-sandbox.db", "the sandbox's SQLite database")
+	bodyPath := flag.String("body", "", "file with the bytes to serve")
+	typ := flag.String("type", "Patient", "resource type of the row B1 selects")
+	id := flag.String("id", "story-diabetes", "resource id of the row B1 selects")
+	flag.Parse()
+	body, err := os.ReadFile(*bodyPath)
+	if err != nil {
+		log.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", "file:"+*dbPath+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
+	if err != nil {
+		log.Fatal(err)
+	}
+	db.SetMaxOpenConns(max(2, runtime.NumCPU()))
+	db.SetMaxIdleConns(max(2, runtime.NumCPU()))
+	var rid int64
+	if err := db.QueryRow(`SELECT rid FROM resources WHERE type = ? AND id = ?`, *typ, *id).Scan(&rid); err != nil {
+		log.Fatalf("find %s/%s: %v", *typ, *id, err)
+	}
+	stmt, err := db.Prepare(`SELECT json FROM versions WHERE rid = ? AND version = 1`)
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /b0", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/fhir+json; charset=utf-8")
+		w.Write(body)
+	})
+	mux.HandleFunc("GET /b1", func(w http.ResponseWriter, r *http.Request) {
+		var js []byte
+		if err := stmt.QueryRowContext(r.Context(), rid).Scan(&js); err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Header().Set("Content-Type", "application/fhir+json; charset=utf-8")
+		w.Write(body)
+	})
+	log.Fatal(http.ListenAndServe(*addr, mux))
+}
