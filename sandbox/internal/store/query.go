@@ -79,7 +79,7 @@ func (s *SQLite) search(ctx context.Context, db querier, q *search.Query) (Page,
 	} else {
 		where.WriteString("r.type = ? AND r.deleted = 0")
 	}
-	for i, c := range q.Clauses {
+	for i, c := range drivingFirst(q.Clauses) {
 		// Only the first clause drives the scan (rid IN (its matches)); the others are checked
 		// row by row through the index on rid. As IN lists too, SQLite would build each list in
 		// full per query (patient=X&code=Y: every observation coded Y, of every patient).
@@ -415,4 +415,25 @@ func indexParam(typ, name string) string {
 		return a
 	}
 	return p
+}
+
+// drivingFirst orders clauses so that the one likely to match fewest rows comes first and drives
+// the scan (the others are per-row checks): a reference (patient=…) or an identifier before a
+// string, a string before a date, a date before a code shared by many (code, status, gender).
+// The order does not change the result, only the cost.
+func drivingFirst(clauses []search.Clause) []search.Clause {
+	rank := func(c search.Clause) int {
+		switch {
+		case c.Def.Type == search.Reference, c.Def.Name == "identifier":
+			return 0
+		case c.Def.Type == search.String:
+			return 1
+		case c.Def.Type == search.Date:
+			return 2
+		}
+		return 3
+	}
+	out := slices.Clone(clauses)
+	slices.SortStableFunc(out, func(a, b search.Clause) int { return rank(a) - rank(b) })
+	return out
 }
