@@ -16,7 +16,7 @@ func (s *SQLite) Read(ctx context.Context, typ, id string) (Resource, error) {
 	res := Resource{Type: typ, ID: id}
 	var lu int64
 	var js []byte
-	err := s.r.QueryRowContext(ctx, readSQL, typ, id).Scan(&res.Version, &lu, &res.Deleted, &js)
+	err := s.readStmt.QueryRowContext(ctx, typ, id).Scan(&res.Version, &lu, &res.Deleted, &js)
 	if errors.Is(err, sql.ErrNoRows) {
 		return res, ErrNotFound
 	}

@@ -27,6 +27,9 @@ type SQLite struct {
 	w, r   *sql.DB
 	path   string
 	remove bool // delete the file on Close (in-memory mode)
+	// readStmt is the read by id, prepared once per pooled connection: parsing the SQL
+	// again on every read cost more than running it.
+	readStmt *sql.Stmt
 }
 
 var _ Store = (*SQLite)(nil)
@@ -100,6 +103,11 @@ func OpenSQLite(ctx context.Context, opt Options) (*SQLite, error) {
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxLifetime(0)
 	s.r = r
+	if s.readStmt, err = r.PrepareContext(ctx, readSQL); err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("store: prepare: %w", err)
+	}
 	return s, nil
 }
 
@@ -108,6 +116,7 @@ func (s *SQLite) Path() string { return s.path }
 
 // Close closes both pools (and removes an in-memory database).
 func (s *SQLite) Close() error {
+	s.readStmt.Close()
 	err := s.r.Close()
 	if werr := s.w.Close(); err == nil {
 		err = werr
