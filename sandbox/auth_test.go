@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -237,5 +238,44 @@ func TestBadReadyCredentials(t *testing.T) {
 				t.Errorf("error %q: want one line mentioning %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// An embedded sandbox without a PublicURL still asks for an absolute aud: the token URL as the
+// client reaches it, which smart-configuration announces.
+func TestSignedJWTWithoutPublicURL(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks, _ := json.Marshal(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "ES384"}}})
+	sb, err := sandbox.New(t.Context(), sandbox.Config{InMemory: true, TestJWTClientID: "jwt-app", TestJWKS: jwks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	srv := httptest.NewServer(sb)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/fhir/R4/.well-known/smart-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg api.SmartConfiguration
+	json.NewDecoder(resp.Body).Decode(&cfg)
+	resp.Body.Close()
+	if cfg.TokenEndpoint != srv.URL+"/oauth2/token" {
+		t.Fatalf("token_endpoint %q, want %s/oauth2/token", cfg.TokenEndpoint, srv.URL)
+	}
+	signer, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES384, Key: key}, (&jose.SignerOptions{}).WithHeader("kid", "k1"))
+	a, _ := jwt.Signed(signer).Claims(jwt.Claims{Issuer: "jwt-app", Subject: "jwt-app", Audience: jwt.Audience{cfg.TokenEndpoint},
+		Expiry: jwt.NewNumericDate(time.Now().Add(time.Minute)), ID: "one"}).Serialize()
+	resp, err = http.PostForm(cfg.TokenEndpoint, url.Values{"grant_type": {"client_credentials"},
+		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {a}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("token: %d", resp.StatusCode)
 	}
 }

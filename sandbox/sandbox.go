@@ -324,7 +324,10 @@ Try:
   curl -s -H "Authorization: Bearer $TOKEN" %s/fhir/R4/Patient/story-diabetes
   curl -s -H "Authorization: Bearer $TOKEN" '%s/fhir/R4/Observation?patient=story-diabetes&code=http://loinc.org|4548-4'
 
+From Go (the SDK, in this repository):
+  LHCR_FHIR_BASE_URL=%s/fhir/R4 LHCR_CLIENT_ID=%s LHCR_CLIENT_SECRET=%s go run ./examples/quickstart
+
 Stop with Ctrl-C.
-`, c.DeveloperAPIKey, publicURL, c.ClientID, c.ClientSecret, publicURL, publicURL, publicURL)
+`, c.DeveloperAPIKey, publicURL, c.ClientID, c.ClientSecret, publicURL, publicURL, publicURL, publicURL, c.ClientID, c.ClientSecret)
 	return b.String()
 }

@@ -55,20 +55,7 @@ func (reg *Registry) ListApps(w http.ResponseWriter, r *http.Request, _ api.List
 	if !ok {
 		return
 	}
-	var mine []*record
-	reg.mu.RLock()
-	for _, rec := range reg.apps {
-		if rec.app.DeveloperID == dev.ID {
-			mine = append(mine, rec)
-		}
-	}
-	reg.mu.RUnlock()
-	slices.SortFunc(mine, func(a, b *record) int {
-		if c := b.app.CreatedAt.Compare(a.app.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(a.app.ClientID, b.app.ClientID)
-	})
+	mine := reg.records(dev.ID)
 	out := api.AppList{Apps: make([]api.App, 0, len(mine))}
 	for _, rec := range mine {
 		out.Apps = append(out.Apps, rec.view())
@@ -89,35 +76,16 @@ func (reg *Registry) CreateApp(w http.ResponseWriter, r *http.Request, _ api.Cre
 		oe.Write(w)
 		return
 	}
-	v, oe := registration{name: body.Name, description: body.Description, authMethod: body.AuthMethod,
-		scopes: body.Scopes, jwks: body.JWKS, jwksURL: body.JWKSURL}.validate()
-	if oe != nil {
-		oe.Write(w)
-		return
-	}
-	reg.wmu.Lock()
-	clientID := newClientID()
-	for reg.get(clientID) != nil {
-		clientID = newClientID()
-	}
-	rec := v.record(clientID, dev.ID, reg.now().UTC())
-	var secret string
-	if rec.app.AuthMethod == AuthClientSecret {
-		secret = NewSecret()
-		rec.secretHash, rec.app.SecretHint = reg.hash(secret), hint(secret)
-	}
-	err := reg.put(r.Context(), rec)
-	reg.wmu.Unlock()
+	rec, secret, err := reg.register(r.Context(), dev.ID, Registration(body))
 	if err != nil {
-		outcome.WriteError(w, r, reg.log, err)
+		reg.fail(w, r, "", err)
 		return
 	}
-	reg.log.InfoContext(r.Context(), "app registered", "app", rec.app, "auth_method", rec.app.AuthMethod)
 	creds := api.AppCredentials{App: rec.view()}
 	if secret != "" {
 		creds.ClientSecret = &secret
 	}
-	w.Header().Set("Location", BasePath+"/"+url.PathEscape(clientID))
+	w.Header().Set("Location", BasePath+"/"+url.PathEscape(rec.app.ClientID))
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, r, http.StatusCreated, creds)
 }
@@ -129,7 +97,7 @@ func (reg *Registry) GetApp(w http.ResponseWriter, r *http.Request, clientID api
 	if !ok {
 		return
 	}
-	rec := reg.own(dev, clientID)
+	rec := reg.ownedBy(dev.ID, clientID)
 	if rec == nil {
 		notFound(clientID).Write(w)
 		return
@@ -149,50 +117,9 @@ func (reg *Registry) UpdateApp(w http.ResponseWriter, r *http.Request, clientID 
 		oe.Write(w)
 		return
 	}
-	var name, desc string
-	var scopes []string
-	var oe *outcome.Error
-	if body.Name != nil {
-		if name, oe = checkName(*body.Name); oe != nil {
-			oe.Write(w)
-			return
-		}
-	}
-	if body.Description != nil {
-		if desc, oe = checkDescription(*body.Description); oe != nil {
-			oe.Write(w)
-			return
-		}
-	}
-	if body.Scopes != nil {
-		if scopes, oe = checkScopes(body.Scopes); oe != nil {
-			oe.Write(w)
-			return
-		}
-	}
-	reg.wmu.Lock()
-	old := reg.own(dev, clientID)
-	if old == nil {
-		reg.wmu.Unlock()
-		notFound(clientID).Write(w)
-		return
-	}
-	rec := *old
-	rec.app.Scopes = slices.Clone(old.app.Scopes)
-	if body.Name != nil {
-		rec.app.Name = name
-	}
-	if body.Description != nil {
-		rec.app.Description = desc
-	}
-	if body.Scopes != nil {
-		rec.app.Scopes = scopes
-	}
-	rec.app.UpdatedAt = reg.now().UTC()
-	err := reg.put(r.Context(), &rec)
-	reg.wmu.Unlock()
+	rec, err := reg.update(r.Context(), dev.ID, clientID, AppChanges(body))
 	if err != nil {
-		outcome.WriteError(w, r, reg.log, err)
+		reg.fail(w, r, clientID, err)
 		return
 	}
 	writeJSON(w, r, http.StatusOK, rec.view())
@@ -206,24 +133,10 @@ func (reg *Registry) DeleteApp(w http.ResponseWriter, r *http.Request, clientID 
 	if !ok {
 		return
 	}
-	reg.wmu.Lock()
-	old := reg.own(dev, clientID)
-	if old == nil {
-		reg.wmu.Unlock()
-		notFound(clientID).Write(w)
+	if err := reg.Delete(r.Context(), dev.ID, clientID); err != nil {
+		reg.fail(w, r, clientID, err)
 		return
 	}
-	err := reg.remove(r.Context(), clientID)
-	reg.wmu.Unlock()
-	if err != nil {
-		outcome.WriteError(w, r, reg.log, err)
-		return
-	}
-	reg.forgetJWKS(old.app.JWKSURL)
-	if reg.reqlog != nil {
-		reg.reqlog.Forget(clientID)
-	}
-	reg.log.InfoContext(r.Context(), "app deleted", "app", old.app)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -235,31 +148,11 @@ func (reg *Registry) RotateAppSecret(w http.ResponseWriter, r *http.Request, cli
 	if !ok {
 		return
 	}
-	reg.wmu.Lock()
-	old := reg.own(dev, clientID)
-	if old == nil {
-		reg.wmu.Unlock()
-		notFound(clientID).Write(w)
-		return
-	}
-	if old.app.AuthMethod != AuthClientSecret {
-		reg.wmu.Unlock()
-		outcome.Errorf(http.StatusConflict, api.OperationOutcomeIssueCodeConflict,
-			"app %s authenticates with private_key_jwt and has no secret to rotate: replace its public keys with PUT %s/%s/keys instead",
-			clientID, BasePath, clientID).Write(w)
-		return
-	}
-	secret := NewSecret()
-	rec := *old
-	rec.secretHash, rec.app.SecretHint = reg.hash(secret), hint(secret)
-	rec.app.UpdatedAt = reg.now().UTC()
-	err := reg.put(r.Context(), &rec)
-	reg.wmu.Unlock()
+	rec, secret, err := reg.rotateSecret(r.Context(), dev.ID, clientID)
 	if err != nil {
-		outcome.WriteError(w, r, reg.log, err)
+		reg.fail(w, r, clientID, err)
 		return
 	}
-	reg.log.InfoContext(r.Context(), "app secret rotated", "app", rec.app)
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, r, http.StatusOK, api.AppCredentials{App: rec.view(), ClientSecret: &secret})
 }
@@ -276,37 +169,11 @@ func (reg *Registry) SetAppKeys(w http.ResponseWriter, r *http.Request, clientID
 		oe.Write(w)
 		return
 	}
-	k, oe := checkKeys(body.JWKS, body.JWKSURL)
-	if oe != nil {
-		oe.Write(w)
-		return
-	}
-	reg.wmu.Lock()
-	old := reg.own(dev, clientID)
-	if old == nil {
-		reg.wmu.Unlock()
-		notFound(clientID).Write(w)
-		return
-	}
-	if old.app.AuthMethod != AuthPrivateKeyJWT {
-		reg.wmu.Unlock()
-		outcome.Errorf(http.StatusConflict, api.OperationOutcomeIssueCodeConflict,
-			"app %s authenticates with a client secret and takes no public keys: register a new app with auth_method private_key_jwt to sign JWTs",
-			clientID).Write(w)
-		return
-	}
-	rec := *old
-	rec.app.JWKS, rec.app.JWKSURL, rec.rawJWKS = k.jwks, k.jwksURL, k.rawJWKS
-	rec.app.UpdatedAt = reg.now().UTC()
-	err := reg.put(r.Context(), &rec)
-	reg.wmu.Unlock()
+	rec, err := reg.replaceKeys(r.Context(), dev.ID, clientID, body.JWKS, body.JWKSURL)
 	if err != nil {
-		outcome.WriteError(w, r, reg.log, err)
+		reg.fail(w, r, clientID, err)
 		return
 	}
-	reg.forgetJWKS(old.app.JWKSURL)
-	reg.forgetJWKS(rec.app.JWKSURL)
-	reg.log.InfoContext(r.Context(), "app keys replaced", "app", rec.app)
 	writeJSON(w, r, http.StatusOK, rec.view())
 }
 
@@ -317,7 +184,7 @@ func (reg *Registry) ListAppRequests(w http.ResponseWriter, r *http.Request, cli
 	if !ok {
 		return
 	}
-	if reg.own(dev, clientID) == nil {
+	if reg.ownedBy(dev.ID, clientID) == nil { // an unknown app is 404 before a bad filter is 400
 		notFound(clientID).Write(w)
 		return
 	}
@@ -338,23 +205,43 @@ func (reg *Registry) ListAppRequests(w http.ResponseWriter, r *http.Request, cli
 		}
 		limit = int(*params.Limit)
 	}
+	entries, err := reg.Requests(dev.ID, clientID, class, limit)
+	if err != nil {
+		reg.fail(w, r, clientID, err)
+		return
+	}
 	out := api.RequestLog{Entries: []api.RequestLogEntry{}}
-	if reg.reqlog != nil {
-		for _, e := range reg.reqlog.Recent(clientID, class, limit) {
-			entry := api.RequestLogEntry{
-				Time:      e.Time.UTC(),
-				ClientID:  e.ClientID,
-				Method:    e.Method,
-				Path:      e.Path,
-				Status:    int32(e.Status),
-				LatencyMs: json.Number(strconv.FormatFloat(float64(e.Latency.Microseconds())/1000, 'f', -1, 64)),
-				RequestID: e.RequestID,
-				Outcome:   e.Outcome,
-			}
-			out.Entries = append(out.Entries, entry)
-		}
+	for _, e := range entries {
+		out.Entries = append(out.Entries, api.RequestLogEntry{
+			Time:      e.Time.UTC(),
+			ClientID:  e.ClientID,
+			Method:    e.Method,
+			Path:      e.Path,
+			Status:    int32(e.Status),
+			LatencyMs: json.Number(strconv.FormatFloat(float64(e.Latency.Microseconds())/1000, 'f', -1, 64)),
+			RequestID: e.RequestID,
+			Outcome:   e.Outcome,
+		})
 	}
 	writeJSON(w, r, http.StatusOK, out)
+}
+
+// fail answers an error of the developer-id methods (manage.go) as the developer API does.
+func (reg *Registry) fail(w http.ResponseWriter, r *http.Request, clientID string, err error) {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		notFound(clientID).Write(w)
+	case errors.Is(err, ErrNoSecret):
+		outcome.Errorf(http.StatusConflict, api.OperationOutcomeIssueCodeConflict,
+			"app %s authenticates with private_key_jwt and has no secret to rotate: replace its public keys with PUT %s/%s/keys instead",
+			clientID, BasePath, clientID).Write(w)
+	case errors.Is(err, ErrNoKeys):
+		outcome.Errorf(http.StatusConflict, api.OperationOutcomeIssueCodeConflict,
+			"app %s authenticates with a client secret and takes no public keys: register a new app with auth_method private_key_jwt to sign JWTs",
+			clientID).Write(w)
+	default: // an *InvalidError unwraps to its OperationOutcome; anything else is a 500
+		outcome.WriteError(w, r, reg.log, err)
+	}
 }
 
 // authenticate answers 401 unless the request carries a known developer API key.
@@ -379,15 +266,6 @@ func (reg *Registry) authenticate(w http.ResponseWriter, r *http.Request) (store
 func unauthorized(w http.ResponseWriter, msg string) {
 	w.Header().Set("WWW-Authenticate", "APIKey")
 	outcome.Errorf(http.StatusUnauthorized, api.OperationOutcomeIssueCodeLogin, "%s", msg).Write(w)
-}
-
-// own returns dev's app clientID, or nil: another developer's app is as unknown as a missing one.
-func (reg *Registry) own(dev store.Developer, clientID string) *record {
-	rec := reg.get(clientID)
-	if rec == nil || rec.app.DeveloperID != dev.ID {
-		return nil
-	}
-	return rec
 }
 
 // notFound is the answer for an unknown app and for another developer's app alike.

@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -219,8 +220,23 @@ func (s *Server) loadSigningKey(ctx context.Context) error {
 	return nil
 }
 
-// TokenURL is the token endpoint's absolute URL: the audience client assertions must name.
+// TokenURL is the token endpoint's URL: the audience client assertions must name. It is
+// absolute when Config.PublicURL was set.
 func (s *Server) TokenURL() string { return s.tokenURL }
+
+// tokenURLFor is the token URL as the client of r reaches it: the configured one, or, with no
+// PublicURL configured, the request's own scheme and host (so that an embedded sandbox still
+// asks for an absolute aud, as production does).
+func (s *Server) tokenURLFor(r *http.Request) string {
+	if s.issuer != "" || r == nil || r.Host == "" {
+		return s.tokenURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/oauth2/token"
+}
 
 // JWKS is the public key set that verifies the access tokens.
 func (s *Server) JWKS() jose.JSONWebKeySet {

@@ -87,7 +87,7 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request, need Requirem
 	if h == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="lhcr"`)
 		return r, &outcome.Error{Status: http.StatusUnauthorized, Code: api.OperationOutcomeIssueCodeLogin,
-			Diagnostics: "no access token: get one from " + s.tokenURL + " and send it as Authorization: Bearer <token>"}
+			Diagnostics: "no access token: get one from " + s.tokenURLFor(r) + " and send it as Authorization: Bearer <token>"}
 	}
 	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="lhcr", error="invalid_request"`)

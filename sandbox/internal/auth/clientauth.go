@@ -38,7 +38,7 @@ func (s *Server) authenticateClient(ctx context.Context, r *http.Request, form u
 		if hasBasic || form.Has("client_secret") {
 			return nil, invalidRequest("use one client authentication method: a client_assertion, or a client secret, not both")
 		}
-		return s.authenticateAssertion(ctx, form)
+		return s.authenticateAssertion(ctx, s.tokenURLFor(r), form)
 	}
 	if hasBasic && (form.Has("client_secret") || form.Has("client_id") && form.Get("client_id") != basicUser(r)) {
 		return nil, invalidRequest("use one client authentication method: HTTP Basic or client_secret in the form, not both")
@@ -98,7 +98,7 @@ type assertionClaims struct {
 // authenticateAssertion checks a private_key_jwt client assertion (RFC 7523 §3) in full before
 // recording its jti, so that a rejected assertion never burns its jti and a replay is always
 // the last thing detected.
-func (s *Server) authenticateAssertion(ctx context.Context, form url.Values) (fosite.Client, error) {
+func (s *Server) authenticateAssertion(ctx context.Context, tokenURL string, form url.Values) (fosite.Client, error) {
 	if t := form.Get("client_assertion_type"); t != AssertionType {
 		if t == "" {
 			return nil, invalidRequest("client_assertion_type is missing: send " + AssertionType)
@@ -157,8 +157,8 @@ func (s *Server) authenticateAssertion(ctx context.Context, form url.Values) (fo
 		return nil, invalidClient("the client assertion's signature does not verify with the registered key " + h.KeyID)
 	}
 	now := s.now()
-	if !slices.Contains(claims.Audience, s.tokenURL) {
-		return nil, invalidClient("the client assertion's aud must be exactly the token URL " + s.tokenURL)
+	if !slices.Contains(claims.Audience, tokenURL) {
+		return nil, invalidClient("the client assertion's aud must be exactly the token URL " + tokenURL)
 	}
 	if claims.Expiry == nil {
 		return nil, invalidClient("the client assertion has no exp")

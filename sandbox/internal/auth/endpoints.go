@@ -144,11 +144,12 @@ func (s *Server) RevokeToken(w http.ResponseWriter, r *http.Request, _ api.Revok
 // GetSmartConfiguration is SMART discovery: where the token endpoint is and what it supports.
 // FHIR: GET /.well-known/smart-configuration
 func (s *Server) GetSmartConfiguration(w http.ResponseWriter, r *http.Request, _ api.GetSmartConfigurationParams) {
-	base := strings.TrimSuffix(s.tokenURL, "/oauth2/token")
+	tokenURL := s.tokenURLFor(r)
+	base := strings.TrimSuffix(tokenURL, "/oauth2/token")
 	cfg := api.SmartConfiguration{
 		Issuer:                            &s.issuer,
 		JWKSURI:                           ptr(base + "/oauth2/jwks"),
-		TokenEndpoint:                     s.tokenURL,
+		TokenEndpoint:                     tokenURL,
 		TokenEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
 		TokenEndpointAuthSigningAlgValuesSupported: []string{"RS384", "ES384", "RS512"},
 		GrantTypesSupported:                        []string{"client_credentials"},
