@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gm-lhcr/lhcr/openapi/api"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/limits"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/outcome"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/requestid"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/requestlog"
@@ -19,9 +20,10 @@ import (
 const OAuthMaxBodyBytes = 64 << 10
 
 // chain wraps the router in the middleware every request passes: request id, access log,
-// the per-app request log, panic recovery, body limits and content negotiation.
-func chain(log *slog.Logger, maxBody int64, reqlog *requestlog.Log, next http.Handler) http.Handler {
-	return requestid.Middleware(accessLog(log, appLog(reqlog, recoverer(log, negotiate(maxBody, next)))))
+// the per-app request log, panic recovery, body limits, content negotiation and the token
+// endpoints' brute-force guard.
+func chain(log *slog.Logger, maxBody int64, reqlog *requestlog.Log, guard *limits.TokenGuard, next http.Handler) http.Handler {
+	return requestid.Middleware(accessLog(log, appLog(reqlog, recoverer(log, negotiate(maxBody, guard.Wrap(next))))))
 }
 
 // statusWriter records the status a handler sent and, when capture is set, the start of an

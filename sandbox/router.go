@@ -21,7 +21,10 @@ type router struct {
 	validator *validate.Validator
 	auth      *auth.Server
 	needs     map[string]auth.Requirement // by pattern
-	portal    http.Handler                // the developer portal's HTML pages under /portal
+	// inner serves a request that passed the bearer check and validation: the per-app rate
+	// limit, fault simulation and idempotent writes around the mux.
+	inner  http.Handler
+	portal http.Handler // the developer portal's HTML pages under /portal
 }
 
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -47,7 +50,7 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		validate.WriteError(w, r, e)
 		return
 	}
-	rt.mux.ServeHTTP(w, r)
+	rt.inner.ServeHTTP(w, r)
 }
 
 var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}

@@ -9,6 +9,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -27,12 +28,19 @@ import (
 	"github.com/gm-lhcr/lhcr/sandbox/internal/apps"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/auth"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/capability"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/faults"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/fhirapi"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/idempotency"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/limits"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/portal"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/requestlog"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/store"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/validate"
 )
+
+// DefaultRateLimit is lhcr-sandbox's per-app limit on FHIR requests per second (bursts of
+// twice as many).
+const DefaultRateLimit = 50
 
 // Version is the sandbox's version, reported in /metadata.
 const Version = "0.1.0"
@@ -63,6 +71,17 @@ type Config struct {
 	Reset bool
 	// Progress receives seeding progress (a bar on a terminal, log lines otherwise); nil is silent.
 	Progress io.Writer
+
+	// RateLimit is each app's sustained FHIR requests per second, answered 429 beyond; 0 means
+	// no limit (in-process tests are not throttled). lhcr-sandbox sets DefaultRateLimit.
+	RateLimit float64
+	// RateBurst is how many FHIR requests an app may send at once; 0 means 2×RateLimit.
+	RateBurst int
+	// MaxTokenFailures is how many failed client authentications at the token endpoint, per
+	// client id and per remote address, within TokenFailureWindow lead to 429; 0 means 20.
+	MaxTokenFailures int
+	// TokenFailureWindow is the sliding window of MaxTokenFailures; 0 means 5 minutes.
+	TokenFailureWindow time.Duration
 
 	// TokenTTL is the access tokens' lifetime; 0 means 5 minutes. Shorten it to test refresh.
 	TokenTTL time.Duration
@@ -196,7 +215,20 @@ func (sb *Sandbox) build(ctx context.Context, cfg Config, doc *openapi3.T) error
 		BaseRouter:       mux,
 		ErrorHandlerFunc: bindError,
 	})
-	sb.handler = chain(log, cfg.MaxBodyBytes, reqlog, &router{mux: mux, validator: v, auth: authz, needs: needs, portal: sb.portal})
+	appOf := func(ctx context.Context) string { t, _ := auth.TokenFrom(ctx); return t.ClientID }
+	rate := cfg.RateLimit
+	if rate <= 0 {
+		rate = -1 // off
+	}
+	inner := limits.NewRateLimit(limits.RateConfig{Rate: rate, Burst: cmp.Or(cfg.RateBurst, int(2*rate)), ClientID: appOf}).Wrap(
+		faults.New(faults.Config{}).Wrap(
+			idempotency.New(idempotency.Config{ClientID: appOf}).Wrap(mux)))
+	guard := limits.NewTokenGuard(limits.GuardConfig{
+		MaxFailures: cfg.MaxTokenFailures, MaxAddressFailures: cfg.MaxTokenFailures, Window: cfg.TokenFailureWindow,
+		Known: func(id string) bool { _, ok := reg.Client(id); return ok },
+	})
+	sb.handler = chain(log, cfg.MaxBodyBytes, reqlog, guard,
+		&router{mux: mux, validator: v, auth: authz, needs: needs, portal: sb.portal, inner: inner})
 	return nil
 }
 

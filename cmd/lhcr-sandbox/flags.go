@@ -38,6 +38,7 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	fs.StringVar(&asOf, "as-of", sandbox.DefaultAsOf.Format(time.DateOnly), "reference date YYYY-MM-DD of the synthetic histories (LHCR_AS_OF)")
 	fs.BoolVar(&o.cfg.Reset, "reset", false, "empty the database and seed it afresh (LHCR_RESET)")
 	fs.BoolVar(&o.cfg.Accounts, "accounts", false, "hosted mode: developers sign up to the portal with email and password (LHCR_ACCOUNTS)")
+	fs.Float64Var(&o.cfg.RateLimit, "rate-limit", sandbox.DefaultRateLimit, "FHIR requests per second per app, bursts of twice as many; 0 for no limit (LHCR_RATE_LIMIT)")
 	fs.DurationVar(&o.cfg.TokenTTL, "token-ttl", 5*time.Minute, "lifetime of access tokens; shorten it to test token refresh (LHCR_TOKEN_TTL)")
 	// Environment twins first, so that the command line, parsed next, wins.
 	for _, name := range envNames(fs) {

@@ -4025,6 +4025,12 @@ type Conflict = OperationOutcome
 // Example: {"issue":[{"code":"not-found","diagnostics":"Patient/does-not-exist is not known to this server","severity":"error"}],"resourceType":"OperationOutcome"}
 type Forbidden = OperationOutcome
 
+// GatewayTimeout The body of every FHIR error response (and of some successes). Read `issue[].diagnostics`
+// for the explanation and the response's `X-Request-ID` header when you ask for help.
+//
+// Example: {"issue":[{"code":"not-found","diagnostics":"Patient/does-not-exist is not known to this server","severity":"error"}],"resourceType":"OperationOutcome"}
+type GatewayTimeout = OperationOutcome
+
 // Gone The body of every FHIR error response (and of some successes). Read `issue[].diagnostics`
 // for the explanation and the response's `X-Request-ID` header when you ask for help.
 //
@@ -4069,6 +4075,12 @@ type PayloadTooLarge = OperationOutcome
 //
 // Example: {"issue":[{"code":"not-found","diagnostics":"Patient/does-not-exist is not known to this server","severity":"error"}],"resourceType":"OperationOutcome"}
 type PreconditionFailed = OperationOutcome
+
+// ServiceUnavailable The body of every FHIR error response (and of some successes). Read `issue[].diagnostics`
+// for the explanation and the response's `X-Request-ID` header when you ask for help.
+//
+// Example: {"issue":[{"code":"not-found","diagnostics":"Patient/does-not-exist is not known to this server","severity":"error"}],"resourceType":"OperationOutcome"}
+type ServiceUnavailable = OperationOutcome
 
 // TooManyRequests The body of every FHIR error response (and of some successes). Read `issue[].diagnostics`
 // for the explanation and the response's `X-Request-ID` header when you ask for help.
@@ -20401,6 +20413,19 @@ type SearchAllergyIntoleranceResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchAllergyIntoleranceResponse503Headers the declared response headers of an HTTP 503 response for SearchAllergyIntolerance
+type SearchAllergyIntoleranceResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchAllergyIntoleranceResponse504Headers the declared response headers of an HTTP 504 response for SearchAllergyIntolerance
+type SearchAllergyIntoleranceResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchAllergyIntoleranceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20416,6 +20441,10 @@ type SearchAllergyIntoleranceResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchAllergyIntoleranceResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -20428,6 +20457,10 @@ type SearchAllergyIntoleranceResponse struct {
 	Headers406 *SearchAllergyIntoleranceResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchAllergyIntoleranceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchAllergyIntoleranceResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchAllergyIntoleranceResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -20458,6 +20491,16 @@ func (r SearchAllergyIntoleranceResponse) GetApplicationFHIRJSON406() *NotAccept
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchAllergyIntoleranceResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchAllergyIntoleranceResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchAllergyIntoleranceResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -20556,6 +20599,19 @@ type CreateAllergyIntoleranceResponse429Headers struct {
 	XRequestID     *string
 }
 
+// CreateAllergyIntoleranceResponse503Headers the declared response headers of an HTTP 503 response for CreateAllergyIntolerance
+type CreateAllergyIntoleranceResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// CreateAllergyIntoleranceResponse504Headers the declared response headers of an HTTP 504 response for CreateAllergyIntolerance
+type CreateAllergyIntoleranceResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type CreateAllergyIntoleranceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20579,6 +20635,10 @@ type CreateAllergyIntoleranceResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CreateAllergyIntoleranceResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -20599,6 +20659,10 @@ type CreateAllergyIntoleranceResponse struct {
 	Headers422 *CreateAllergyIntoleranceResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateAllergyIntoleranceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateAllergyIntoleranceResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreateAllergyIntoleranceResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -20649,6 +20713,16 @@ func (r CreateAllergyIntoleranceResponse) GetApplicationFHIRJSON422() *Unprocess
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r CreateAllergyIntoleranceResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r CreateAllergyIntoleranceResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r CreateAllergyIntoleranceResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -20730,6 +20804,19 @@ type SearchAllergyIntolerancePostResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchAllergyIntolerancePostResponse503Headers the declared response headers of an HTTP 503 response for SearchAllergyIntolerancePost
+type SearchAllergyIntolerancePostResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchAllergyIntolerancePostResponse504Headers the declared response headers of an HTTP 504 response for SearchAllergyIntolerancePost
+type SearchAllergyIntolerancePostResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchAllergyIntolerancePostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20749,6 +20836,10 @@ type SearchAllergyIntolerancePostResponse struct {
 	ApplicationFHIRJSON415 *UnsupportedMediaType
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchAllergyIntolerancePostResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -20765,6 +20856,10 @@ type SearchAllergyIntolerancePostResponse struct {
 	Headers415 *SearchAllergyIntolerancePostResponse415Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchAllergyIntolerancePostResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchAllergyIntolerancePostResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchAllergyIntolerancePostResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -20805,6 +20900,16 @@ func (r SearchAllergyIntolerancePostResponse) GetApplicationFHIRJSON415() *Unsup
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchAllergyIntolerancePostResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchAllergyIntolerancePostResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchAllergyIntolerancePostResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -20874,6 +20979,19 @@ type DeleteAllergyIntoleranceResponse429Headers struct {
 	XRequestID     *string
 }
 
+// DeleteAllergyIntoleranceResponse503Headers the declared response headers of an HTTP 503 response for DeleteAllergyIntolerance
+type DeleteAllergyIntoleranceResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// DeleteAllergyIntoleranceResponse504Headers the declared response headers of an HTTP 504 response for DeleteAllergyIntolerance
+type DeleteAllergyIntoleranceResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type DeleteAllergyIntoleranceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20887,6 +21005,10 @@ type DeleteAllergyIntoleranceResponse struct {
 	ApplicationFHIRJSON412 *PreconditionFailed
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *DeleteAllergyIntoleranceResponse204Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -20899,6 +21021,10 @@ type DeleteAllergyIntoleranceResponse struct {
 	Headers412 *DeleteAllergyIntoleranceResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteAllergyIntoleranceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteAllergyIntoleranceResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteAllergyIntoleranceResponse504Headers
 }
 
 // GetApplicationFHIRJSON400 returns the response for an HTTP 400 `application/fhir+json` response
@@ -20924,6 +21050,16 @@ func (r DeleteAllergyIntoleranceResponse) GetApplicationFHIRJSON412() *Precondit
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r DeleteAllergyIntoleranceResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r DeleteAllergyIntoleranceResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r DeleteAllergyIntoleranceResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -21007,6 +21143,19 @@ type ReadAllergyIntoleranceResponse429Headers struct {
 	XRequestID     *string
 }
 
+// ReadAllergyIntoleranceResponse503Headers the declared response headers of an HTTP 503 response for ReadAllergyIntolerance
+type ReadAllergyIntoleranceResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// ReadAllergyIntoleranceResponse504Headers the declared response headers of an HTTP 504 response for ReadAllergyIntolerance
+type ReadAllergyIntoleranceResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type ReadAllergyIntoleranceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21026,6 +21175,10 @@ type ReadAllergyIntoleranceResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReadAllergyIntoleranceResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -21042,6 +21195,10 @@ type ReadAllergyIntoleranceResponse struct {
 	Headers410 *ReadAllergyIntoleranceResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ReadAllergyIntoleranceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReadAllergyIntoleranceResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ReadAllergyIntoleranceResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -21082,6 +21239,16 @@ func (r ReadAllergyIntoleranceResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r ReadAllergyIntoleranceResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r ReadAllergyIntoleranceResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r ReadAllergyIntoleranceResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -21180,6 +21347,19 @@ type UpdateAllergyIntoleranceResponse429Headers struct {
 	XRequestID     *string
 }
 
+// UpdateAllergyIntoleranceResponse503Headers the declared response headers of an HTTP 503 response for UpdateAllergyIntolerance
+type UpdateAllergyIntoleranceResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// UpdateAllergyIntoleranceResponse504Headers the declared response headers of an HTTP 504 response for UpdateAllergyIntolerance
+type UpdateAllergyIntoleranceResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type UpdateAllergyIntoleranceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21203,6 +21383,10 @@ type UpdateAllergyIntoleranceResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateAllergyIntoleranceResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -21223,6 +21407,10 @@ type UpdateAllergyIntoleranceResponse struct {
 	Headers422 *UpdateAllergyIntoleranceResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateAllergyIntoleranceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateAllergyIntoleranceResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *UpdateAllergyIntoleranceResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -21273,6 +21461,16 @@ func (r UpdateAllergyIntoleranceResponse) GetApplicationFHIRJSON422() *Unprocess
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r UpdateAllergyIntoleranceResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r UpdateAllergyIntoleranceResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r UpdateAllergyIntoleranceResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -21348,6 +21546,19 @@ type HistoryAllergyIntoleranceResponse429Headers struct {
 	XRequestID     *string
 }
 
+// HistoryAllergyIntoleranceResponse503Headers the declared response headers of an HTTP 503 response for HistoryAllergyIntolerance
+type HistoryAllergyIntoleranceResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// HistoryAllergyIntoleranceResponse504Headers the declared response headers of an HTTP 504 response for HistoryAllergyIntolerance
+type HistoryAllergyIntoleranceResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type HistoryAllergyIntoleranceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21365,6 +21576,10 @@ type HistoryAllergyIntoleranceResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *HistoryAllergyIntoleranceResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -21379,6 +21594,10 @@ type HistoryAllergyIntoleranceResponse struct {
 	Headers406 *HistoryAllergyIntoleranceResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *HistoryAllergyIntoleranceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HistoryAllergyIntoleranceResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *HistoryAllergyIntoleranceResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -21414,6 +21633,16 @@ func (r HistoryAllergyIntoleranceResponse) GetApplicationFHIRJSON406() *NotAccep
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r HistoryAllergyIntoleranceResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r HistoryAllergyIntoleranceResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r HistoryAllergyIntoleranceResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -21497,6 +21726,19 @@ type VreadAllergyIntoleranceResponse429Headers struct {
 	XRequestID     *string
 }
 
+// VreadAllergyIntoleranceResponse503Headers the declared response headers of an HTTP 503 response for VreadAllergyIntolerance
+type VreadAllergyIntoleranceResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// VreadAllergyIntoleranceResponse504Headers the declared response headers of an HTTP 504 response for VreadAllergyIntolerance
+type VreadAllergyIntoleranceResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type VreadAllergyIntoleranceResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21516,6 +21758,10 @@ type VreadAllergyIntoleranceResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *VreadAllergyIntoleranceResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -21532,6 +21778,10 @@ type VreadAllergyIntoleranceResponse struct {
 	Headers410 *VreadAllergyIntoleranceResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *VreadAllergyIntoleranceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *VreadAllergyIntoleranceResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *VreadAllergyIntoleranceResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -21572,6 +21822,16 @@ func (r VreadAllergyIntoleranceResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r VreadAllergyIntoleranceResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r VreadAllergyIntoleranceResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r VreadAllergyIntoleranceResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -21641,6 +21901,19 @@ type SearchConditionResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchConditionResponse503Headers the declared response headers of an HTTP 503 response for SearchCondition
+type SearchConditionResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchConditionResponse504Headers the declared response headers of an HTTP 504 response for SearchCondition
+type SearchConditionResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchConditionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21656,6 +21929,10 @@ type SearchConditionResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchConditionResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -21668,6 +21945,10 @@ type SearchConditionResponse struct {
 	Headers406 *SearchConditionResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchConditionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchConditionResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchConditionResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -21698,6 +21979,16 @@ func (r SearchConditionResponse) GetApplicationFHIRJSON406() *NotAcceptable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchConditionResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchConditionResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchConditionResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -21796,6 +22087,19 @@ type CreateConditionResponse429Headers struct {
 	XRequestID     *string
 }
 
+// CreateConditionResponse503Headers the declared response headers of an HTTP 503 response for CreateCondition
+type CreateConditionResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// CreateConditionResponse504Headers the declared response headers of an HTTP 504 response for CreateCondition
+type CreateConditionResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type CreateConditionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21819,6 +22123,10 @@ type CreateConditionResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CreateConditionResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -21839,6 +22147,10 @@ type CreateConditionResponse struct {
 	Headers422 *CreateConditionResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateConditionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateConditionResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreateConditionResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -21889,6 +22201,16 @@ func (r CreateConditionResponse) GetApplicationFHIRJSON422() *Unprocessable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r CreateConditionResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r CreateConditionResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r CreateConditionResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -21970,6 +22292,19 @@ type SearchConditionPostResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchConditionPostResponse503Headers the declared response headers of an HTTP 503 response for SearchConditionPost
+type SearchConditionPostResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchConditionPostResponse504Headers the declared response headers of an HTTP 504 response for SearchConditionPost
+type SearchConditionPostResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchConditionPostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -21989,6 +22324,10 @@ type SearchConditionPostResponse struct {
 	ApplicationFHIRJSON415 *UnsupportedMediaType
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchConditionPostResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -22005,6 +22344,10 @@ type SearchConditionPostResponse struct {
 	Headers415 *SearchConditionPostResponse415Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchConditionPostResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchConditionPostResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchConditionPostResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -22045,6 +22388,16 @@ func (r SearchConditionPostResponse) GetApplicationFHIRJSON415() *UnsupportedMed
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchConditionPostResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchConditionPostResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchConditionPostResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -22114,6 +22467,19 @@ type DeleteConditionResponse429Headers struct {
 	XRequestID     *string
 }
 
+// DeleteConditionResponse503Headers the declared response headers of an HTTP 503 response for DeleteCondition
+type DeleteConditionResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// DeleteConditionResponse504Headers the declared response headers of an HTTP 504 response for DeleteCondition
+type DeleteConditionResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type DeleteConditionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22127,6 +22493,10 @@ type DeleteConditionResponse struct {
 	ApplicationFHIRJSON412 *PreconditionFailed
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *DeleteConditionResponse204Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -22139,6 +22509,10 @@ type DeleteConditionResponse struct {
 	Headers412 *DeleteConditionResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteConditionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteConditionResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteConditionResponse504Headers
 }
 
 // GetApplicationFHIRJSON400 returns the response for an HTTP 400 `application/fhir+json` response
@@ -22164,6 +22538,16 @@ func (r DeleteConditionResponse) GetApplicationFHIRJSON412() *PreconditionFailed
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r DeleteConditionResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r DeleteConditionResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r DeleteConditionResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -22247,6 +22631,19 @@ type ReadConditionResponse429Headers struct {
 	XRequestID     *string
 }
 
+// ReadConditionResponse503Headers the declared response headers of an HTTP 503 response for ReadCondition
+type ReadConditionResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// ReadConditionResponse504Headers the declared response headers of an HTTP 504 response for ReadCondition
+type ReadConditionResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type ReadConditionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22266,6 +22663,10 @@ type ReadConditionResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReadConditionResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -22282,6 +22683,10 @@ type ReadConditionResponse struct {
 	Headers410 *ReadConditionResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ReadConditionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReadConditionResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ReadConditionResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -22322,6 +22727,16 @@ func (r ReadConditionResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r ReadConditionResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r ReadConditionResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r ReadConditionResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -22420,6 +22835,19 @@ type UpdateConditionResponse429Headers struct {
 	XRequestID     *string
 }
 
+// UpdateConditionResponse503Headers the declared response headers of an HTTP 503 response for UpdateCondition
+type UpdateConditionResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// UpdateConditionResponse504Headers the declared response headers of an HTTP 504 response for UpdateCondition
+type UpdateConditionResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type UpdateConditionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22443,6 +22871,10 @@ type UpdateConditionResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateConditionResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -22463,6 +22895,10 @@ type UpdateConditionResponse struct {
 	Headers422 *UpdateConditionResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateConditionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateConditionResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *UpdateConditionResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -22513,6 +22949,16 @@ func (r UpdateConditionResponse) GetApplicationFHIRJSON422() *Unprocessable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r UpdateConditionResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r UpdateConditionResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r UpdateConditionResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -22588,6 +23034,19 @@ type HistoryConditionResponse429Headers struct {
 	XRequestID     *string
 }
 
+// HistoryConditionResponse503Headers the declared response headers of an HTTP 503 response for HistoryCondition
+type HistoryConditionResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// HistoryConditionResponse504Headers the declared response headers of an HTTP 504 response for HistoryCondition
+type HistoryConditionResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type HistoryConditionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22605,6 +23064,10 @@ type HistoryConditionResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *HistoryConditionResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -22619,6 +23082,10 @@ type HistoryConditionResponse struct {
 	Headers406 *HistoryConditionResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *HistoryConditionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HistoryConditionResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *HistoryConditionResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -22654,6 +23121,16 @@ func (r HistoryConditionResponse) GetApplicationFHIRJSON406() *NotAcceptable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r HistoryConditionResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r HistoryConditionResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r HistoryConditionResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -22737,6 +23214,19 @@ type VreadConditionResponse429Headers struct {
 	XRequestID     *string
 }
 
+// VreadConditionResponse503Headers the declared response headers of an HTTP 503 response for VreadCondition
+type VreadConditionResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// VreadConditionResponse504Headers the declared response headers of an HTTP 504 response for VreadCondition
+type VreadConditionResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type VreadConditionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22756,6 +23246,10 @@ type VreadConditionResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *VreadConditionResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -22772,6 +23266,10 @@ type VreadConditionResponse struct {
 	Headers410 *VreadConditionResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *VreadConditionResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *VreadConditionResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *VreadConditionResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -22812,6 +23310,16 @@ func (r VreadConditionResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r VreadConditionResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r VreadConditionResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r VreadConditionResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -22881,6 +23389,19 @@ type SearchEncounterResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchEncounterResponse503Headers the declared response headers of an HTTP 503 response for SearchEncounter
+type SearchEncounterResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchEncounterResponse504Headers the declared response headers of an HTTP 504 response for SearchEncounter
+type SearchEncounterResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchEncounterResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22896,6 +23417,10 @@ type SearchEncounterResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchEncounterResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -22908,6 +23433,10 @@ type SearchEncounterResponse struct {
 	Headers406 *SearchEncounterResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchEncounterResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchEncounterResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchEncounterResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -22938,6 +23467,16 @@ func (r SearchEncounterResponse) GetApplicationFHIRJSON406() *NotAcceptable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchEncounterResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchEncounterResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchEncounterResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -23036,6 +23575,19 @@ type CreateEncounterResponse429Headers struct {
 	XRequestID     *string
 }
 
+// CreateEncounterResponse503Headers the declared response headers of an HTTP 503 response for CreateEncounter
+type CreateEncounterResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// CreateEncounterResponse504Headers the declared response headers of an HTTP 504 response for CreateEncounter
+type CreateEncounterResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type CreateEncounterResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23059,6 +23611,10 @@ type CreateEncounterResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CreateEncounterResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -23079,6 +23635,10 @@ type CreateEncounterResponse struct {
 	Headers422 *CreateEncounterResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateEncounterResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateEncounterResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreateEncounterResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -23129,6 +23689,16 @@ func (r CreateEncounterResponse) GetApplicationFHIRJSON422() *Unprocessable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r CreateEncounterResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r CreateEncounterResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r CreateEncounterResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -23210,6 +23780,19 @@ type SearchEncounterPostResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchEncounterPostResponse503Headers the declared response headers of an HTTP 503 response for SearchEncounterPost
+type SearchEncounterPostResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchEncounterPostResponse504Headers the declared response headers of an HTTP 504 response for SearchEncounterPost
+type SearchEncounterPostResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchEncounterPostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23229,6 +23812,10 @@ type SearchEncounterPostResponse struct {
 	ApplicationFHIRJSON415 *UnsupportedMediaType
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchEncounterPostResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -23245,6 +23832,10 @@ type SearchEncounterPostResponse struct {
 	Headers415 *SearchEncounterPostResponse415Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchEncounterPostResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchEncounterPostResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchEncounterPostResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -23285,6 +23876,16 @@ func (r SearchEncounterPostResponse) GetApplicationFHIRJSON415() *UnsupportedMed
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchEncounterPostResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchEncounterPostResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchEncounterPostResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -23354,6 +23955,19 @@ type DeleteEncounterResponse429Headers struct {
 	XRequestID     *string
 }
 
+// DeleteEncounterResponse503Headers the declared response headers of an HTTP 503 response for DeleteEncounter
+type DeleteEncounterResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// DeleteEncounterResponse504Headers the declared response headers of an HTTP 504 response for DeleteEncounter
+type DeleteEncounterResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type DeleteEncounterResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23367,6 +23981,10 @@ type DeleteEncounterResponse struct {
 	ApplicationFHIRJSON412 *PreconditionFailed
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *DeleteEncounterResponse204Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -23379,6 +23997,10 @@ type DeleteEncounterResponse struct {
 	Headers412 *DeleteEncounterResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteEncounterResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteEncounterResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteEncounterResponse504Headers
 }
 
 // GetApplicationFHIRJSON400 returns the response for an HTTP 400 `application/fhir+json` response
@@ -23404,6 +24026,16 @@ func (r DeleteEncounterResponse) GetApplicationFHIRJSON412() *PreconditionFailed
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r DeleteEncounterResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r DeleteEncounterResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r DeleteEncounterResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -23487,6 +24119,19 @@ type ReadEncounterResponse429Headers struct {
 	XRequestID     *string
 }
 
+// ReadEncounterResponse503Headers the declared response headers of an HTTP 503 response for ReadEncounter
+type ReadEncounterResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// ReadEncounterResponse504Headers the declared response headers of an HTTP 504 response for ReadEncounter
+type ReadEncounterResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type ReadEncounterResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23506,6 +24151,10 @@ type ReadEncounterResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReadEncounterResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -23522,6 +24171,10 @@ type ReadEncounterResponse struct {
 	Headers410 *ReadEncounterResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ReadEncounterResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReadEncounterResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ReadEncounterResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -23562,6 +24215,16 @@ func (r ReadEncounterResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r ReadEncounterResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r ReadEncounterResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r ReadEncounterResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -23660,6 +24323,19 @@ type UpdateEncounterResponse429Headers struct {
 	XRequestID     *string
 }
 
+// UpdateEncounterResponse503Headers the declared response headers of an HTTP 503 response for UpdateEncounter
+type UpdateEncounterResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// UpdateEncounterResponse504Headers the declared response headers of an HTTP 504 response for UpdateEncounter
+type UpdateEncounterResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type UpdateEncounterResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23683,6 +24359,10 @@ type UpdateEncounterResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateEncounterResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -23703,6 +24383,10 @@ type UpdateEncounterResponse struct {
 	Headers422 *UpdateEncounterResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateEncounterResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateEncounterResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *UpdateEncounterResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -23753,6 +24437,16 @@ func (r UpdateEncounterResponse) GetApplicationFHIRJSON422() *Unprocessable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r UpdateEncounterResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r UpdateEncounterResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r UpdateEncounterResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -23828,6 +24522,19 @@ type HistoryEncounterResponse429Headers struct {
 	XRequestID     *string
 }
 
+// HistoryEncounterResponse503Headers the declared response headers of an HTTP 503 response for HistoryEncounter
+type HistoryEncounterResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// HistoryEncounterResponse504Headers the declared response headers of an HTTP 504 response for HistoryEncounter
+type HistoryEncounterResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type HistoryEncounterResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23845,6 +24552,10 @@ type HistoryEncounterResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *HistoryEncounterResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -23859,6 +24570,10 @@ type HistoryEncounterResponse struct {
 	Headers406 *HistoryEncounterResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *HistoryEncounterResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HistoryEncounterResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *HistoryEncounterResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -23894,6 +24609,16 @@ func (r HistoryEncounterResponse) GetApplicationFHIRJSON406() *NotAcceptable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r HistoryEncounterResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r HistoryEncounterResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r HistoryEncounterResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -23977,6 +24702,19 @@ type VreadEncounterResponse429Headers struct {
 	XRequestID     *string
 }
 
+// VreadEncounterResponse503Headers the declared response headers of an HTTP 503 response for VreadEncounter
+type VreadEncounterResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// VreadEncounterResponse504Headers the declared response headers of an HTTP 504 response for VreadEncounter
+type VreadEncounterResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type VreadEncounterResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -23996,6 +24734,10 @@ type VreadEncounterResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *VreadEncounterResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -24012,6 +24754,10 @@ type VreadEncounterResponse struct {
 	Headers410 *VreadEncounterResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *VreadEncounterResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *VreadEncounterResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *VreadEncounterResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -24052,6 +24798,16 @@ func (r VreadEncounterResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r VreadEncounterResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r VreadEncounterResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r VreadEncounterResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -24121,6 +24877,19 @@ type SearchImmunizationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchImmunizationResponse503Headers the declared response headers of an HTTP 503 response for SearchImmunization
+type SearchImmunizationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchImmunizationResponse504Headers the declared response headers of an HTTP 504 response for SearchImmunization
+type SearchImmunizationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchImmunizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24136,6 +24905,10 @@ type SearchImmunizationResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchImmunizationResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -24148,6 +24921,10 @@ type SearchImmunizationResponse struct {
 	Headers406 *SearchImmunizationResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchImmunizationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchImmunizationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchImmunizationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -24178,6 +24955,16 @@ func (r SearchImmunizationResponse) GetApplicationFHIRJSON406() *NotAcceptable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchImmunizationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchImmunizationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchImmunizationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -24276,6 +25063,19 @@ type CreateImmunizationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// CreateImmunizationResponse503Headers the declared response headers of an HTTP 503 response for CreateImmunization
+type CreateImmunizationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// CreateImmunizationResponse504Headers the declared response headers of an HTTP 504 response for CreateImmunization
+type CreateImmunizationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type CreateImmunizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24299,6 +25099,10 @@ type CreateImmunizationResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CreateImmunizationResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -24319,6 +25123,10 @@ type CreateImmunizationResponse struct {
 	Headers422 *CreateImmunizationResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateImmunizationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateImmunizationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreateImmunizationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -24369,6 +25177,16 @@ func (r CreateImmunizationResponse) GetApplicationFHIRJSON422() *Unprocessable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r CreateImmunizationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r CreateImmunizationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r CreateImmunizationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -24450,6 +25268,19 @@ type SearchImmunizationPostResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchImmunizationPostResponse503Headers the declared response headers of an HTTP 503 response for SearchImmunizationPost
+type SearchImmunizationPostResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchImmunizationPostResponse504Headers the declared response headers of an HTTP 504 response for SearchImmunizationPost
+type SearchImmunizationPostResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchImmunizationPostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24469,6 +25300,10 @@ type SearchImmunizationPostResponse struct {
 	ApplicationFHIRJSON415 *UnsupportedMediaType
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchImmunizationPostResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -24485,6 +25320,10 @@ type SearchImmunizationPostResponse struct {
 	Headers415 *SearchImmunizationPostResponse415Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchImmunizationPostResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchImmunizationPostResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchImmunizationPostResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -24525,6 +25364,16 @@ func (r SearchImmunizationPostResponse) GetApplicationFHIRJSON415() *Unsupported
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchImmunizationPostResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchImmunizationPostResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchImmunizationPostResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -24594,6 +25443,19 @@ type DeleteImmunizationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// DeleteImmunizationResponse503Headers the declared response headers of an HTTP 503 response for DeleteImmunization
+type DeleteImmunizationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// DeleteImmunizationResponse504Headers the declared response headers of an HTTP 504 response for DeleteImmunization
+type DeleteImmunizationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type DeleteImmunizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24607,6 +25469,10 @@ type DeleteImmunizationResponse struct {
 	ApplicationFHIRJSON412 *PreconditionFailed
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *DeleteImmunizationResponse204Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -24619,6 +25485,10 @@ type DeleteImmunizationResponse struct {
 	Headers412 *DeleteImmunizationResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteImmunizationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteImmunizationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteImmunizationResponse504Headers
 }
 
 // GetApplicationFHIRJSON400 returns the response for an HTTP 400 `application/fhir+json` response
@@ -24644,6 +25514,16 @@ func (r DeleteImmunizationResponse) GetApplicationFHIRJSON412() *PreconditionFai
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r DeleteImmunizationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r DeleteImmunizationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r DeleteImmunizationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -24727,6 +25607,19 @@ type ReadImmunizationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// ReadImmunizationResponse503Headers the declared response headers of an HTTP 503 response for ReadImmunization
+type ReadImmunizationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// ReadImmunizationResponse504Headers the declared response headers of an HTTP 504 response for ReadImmunization
+type ReadImmunizationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type ReadImmunizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24746,6 +25639,10 @@ type ReadImmunizationResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReadImmunizationResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -24762,6 +25659,10 @@ type ReadImmunizationResponse struct {
 	Headers410 *ReadImmunizationResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ReadImmunizationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReadImmunizationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ReadImmunizationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -24802,6 +25703,16 @@ func (r ReadImmunizationResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r ReadImmunizationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r ReadImmunizationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r ReadImmunizationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -24900,6 +25811,19 @@ type UpdateImmunizationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// UpdateImmunizationResponse503Headers the declared response headers of an HTTP 503 response for UpdateImmunization
+type UpdateImmunizationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// UpdateImmunizationResponse504Headers the declared response headers of an HTTP 504 response for UpdateImmunization
+type UpdateImmunizationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type UpdateImmunizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -24923,6 +25847,10 @@ type UpdateImmunizationResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateImmunizationResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -24943,6 +25871,10 @@ type UpdateImmunizationResponse struct {
 	Headers422 *UpdateImmunizationResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateImmunizationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateImmunizationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *UpdateImmunizationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -24993,6 +25925,16 @@ func (r UpdateImmunizationResponse) GetApplicationFHIRJSON422() *Unprocessable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r UpdateImmunizationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r UpdateImmunizationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r UpdateImmunizationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -25068,6 +26010,19 @@ type HistoryImmunizationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// HistoryImmunizationResponse503Headers the declared response headers of an HTTP 503 response for HistoryImmunization
+type HistoryImmunizationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// HistoryImmunizationResponse504Headers the declared response headers of an HTTP 504 response for HistoryImmunization
+type HistoryImmunizationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type HistoryImmunizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25085,6 +26040,10 @@ type HistoryImmunizationResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *HistoryImmunizationResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -25099,6 +26058,10 @@ type HistoryImmunizationResponse struct {
 	Headers406 *HistoryImmunizationResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *HistoryImmunizationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HistoryImmunizationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *HistoryImmunizationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -25134,6 +26097,16 @@ func (r HistoryImmunizationResponse) GetApplicationFHIRJSON406() *NotAcceptable 
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r HistoryImmunizationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r HistoryImmunizationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r HistoryImmunizationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -25217,6 +26190,19 @@ type VreadImmunizationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// VreadImmunizationResponse503Headers the declared response headers of an HTTP 503 response for VreadImmunization
+type VreadImmunizationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// VreadImmunizationResponse504Headers the declared response headers of an HTTP 504 response for VreadImmunization
+type VreadImmunizationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type VreadImmunizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25236,6 +26222,10 @@ type VreadImmunizationResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *VreadImmunizationResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -25252,6 +26242,10 @@ type VreadImmunizationResponse struct {
 	Headers410 *VreadImmunizationResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *VreadImmunizationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *VreadImmunizationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *VreadImmunizationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -25292,6 +26286,16 @@ func (r VreadImmunizationResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r VreadImmunizationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r VreadImmunizationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r VreadImmunizationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -25361,6 +26365,19 @@ type SearchMedicationRequestResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchMedicationRequestResponse503Headers the declared response headers of an HTTP 503 response for SearchMedicationRequest
+type SearchMedicationRequestResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchMedicationRequestResponse504Headers the declared response headers of an HTTP 504 response for SearchMedicationRequest
+type SearchMedicationRequestResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchMedicationRequestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25376,6 +26393,10 @@ type SearchMedicationRequestResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchMedicationRequestResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -25388,6 +26409,10 @@ type SearchMedicationRequestResponse struct {
 	Headers406 *SearchMedicationRequestResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchMedicationRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchMedicationRequestResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchMedicationRequestResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -25418,6 +26443,16 @@ func (r SearchMedicationRequestResponse) GetApplicationFHIRJSON406() *NotAccepta
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchMedicationRequestResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchMedicationRequestResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchMedicationRequestResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -25516,6 +26551,19 @@ type CreateMedicationRequestResponse429Headers struct {
 	XRequestID     *string
 }
 
+// CreateMedicationRequestResponse503Headers the declared response headers of an HTTP 503 response for CreateMedicationRequest
+type CreateMedicationRequestResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// CreateMedicationRequestResponse504Headers the declared response headers of an HTTP 504 response for CreateMedicationRequest
+type CreateMedicationRequestResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type CreateMedicationRequestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25539,6 +26587,10 @@ type CreateMedicationRequestResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CreateMedicationRequestResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -25559,6 +26611,10 @@ type CreateMedicationRequestResponse struct {
 	Headers422 *CreateMedicationRequestResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateMedicationRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateMedicationRequestResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreateMedicationRequestResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -25609,6 +26665,16 @@ func (r CreateMedicationRequestResponse) GetApplicationFHIRJSON422() *Unprocessa
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r CreateMedicationRequestResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r CreateMedicationRequestResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r CreateMedicationRequestResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -25690,6 +26756,19 @@ type SearchMedicationRequestPostResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchMedicationRequestPostResponse503Headers the declared response headers of an HTTP 503 response for SearchMedicationRequestPost
+type SearchMedicationRequestPostResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchMedicationRequestPostResponse504Headers the declared response headers of an HTTP 504 response for SearchMedicationRequestPost
+type SearchMedicationRequestPostResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchMedicationRequestPostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25709,6 +26788,10 @@ type SearchMedicationRequestPostResponse struct {
 	ApplicationFHIRJSON415 *UnsupportedMediaType
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchMedicationRequestPostResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -25725,6 +26808,10 @@ type SearchMedicationRequestPostResponse struct {
 	Headers415 *SearchMedicationRequestPostResponse415Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchMedicationRequestPostResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchMedicationRequestPostResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchMedicationRequestPostResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -25765,6 +26852,16 @@ func (r SearchMedicationRequestPostResponse) GetApplicationFHIRJSON415() *Unsupp
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchMedicationRequestPostResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchMedicationRequestPostResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchMedicationRequestPostResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -25834,6 +26931,19 @@ type DeleteMedicationRequestResponse429Headers struct {
 	XRequestID     *string
 }
 
+// DeleteMedicationRequestResponse503Headers the declared response headers of an HTTP 503 response for DeleteMedicationRequest
+type DeleteMedicationRequestResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// DeleteMedicationRequestResponse504Headers the declared response headers of an HTTP 504 response for DeleteMedicationRequest
+type DeleteMedicationRequestResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type DeleteMedicationRequestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25847,6 +26957,10 @@ type DeleteMedicationRequestResponse struct {
 	ApplicationFHIRJSON412 *PreconditionFailed
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *DeleteMedicationRequestResponse204Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -25859,6 +26973,10 @@ type DeleteMedicationRequestResponse struct {
 	Headers412 *DeleteMedicationRequestResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteMedicationRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteMedicationRequestResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteMedicationRequestResponse504Headers
 }
 
 // GetApplicationFHIRJSON400 returns the response for an HTTP 400 `application/fhir+json` response
@@ -25884,6 +27002,16 @@ func (r DeleteMedicationRequestResponse) GetApplicationFHIRJSON412() *Preconditi
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r DeleteMedicationRequestResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r DeleteMedicationRequestResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r DeleteMedicationRequestResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -25967,6 +27095,19 @@ type ReadMedicationRequestResponse429Headers struct {
 	XRequestID     *string
 }
 
+// ReadMedicationRequestResponse503Headers the declared response headers of an HTTP 503 response for ReadMedicationRequest
+type ReadMedicationRequestResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// ReadMedicationRequestResponse504Headers the declared response headers of an HTTP 504 response for ReadMedicationRequest
+type ReadMedicationRequestResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type ReadMedicationRequestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -25986,6 +27127,10 @@ type ReadMedicationRequestResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReadMedicationRequestResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -26002,6 +27147,10 @@ type ReadMedicationRequestResponse struct {
 	Headers410 *ReadMedicationRequestResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ReadMedicationRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReadMedicationRequestResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ReadMedicationRequestResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -26042,6 +27191,16 @@ func (r ReadMedicationRequestResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r ReadMedicationRequestResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r ReadMedicationRequestResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r ReadMedicationRequestResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -26140,6 +27299,19 @@ type UpdateMedicationRequestResponse429Headers struct {
 	XRequestID     *string
 }
 
+// UpdateMedicationRequestResponse503Headers the declared response headers of an HTTP 503 response for UpdateMedicationRequest
+type UpdateMedicationRequestResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// UpdateMedicationRequestResponse504Headers the declared response headers of an HTTP 504 response for UpdateMedicationRequest
+type UpdateMedicationRequestResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type UpdateMedicationRequestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26163,6 +27335,10 @@ type UpdateMedicationRequestResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateMedicationRequestResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -26183,6 +27359,10 @@ type UpdateMedicationRequestResponse struct {
 	Headers422 *UpdateMedicationRequestResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateMedicationRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateMedicationRequestResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *UpdateMedicationRequestResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -26233,6 +27413,16 @@ func (r UpdateMedicationRequestResponse) GetApplicationFHIRJSON422() *Unprocessa
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r UpdateMedicationRequestResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r UpdateMedicationRequestResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r UpdateMedicationRequestResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -26308,6 +27498,19 @@ type HistoryMedicationRequestResponse429Headers struct {
 	XRequestID     *string
 }
 
+// HistoryMedicationRequestResponse503Headers the declared response headers of an HTTP 503 response for HistoryMedicationRequest
+type HistoryMedicationRequestResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// HistoryMedicationRequestResponse504Headers the declared response headers of an HTTP 504 response for HistoryMedicationRequest
+type HistoryMedicationRequestResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type HistoryMedicationRequestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26325,6 +27528,10 @@ type HistoryMedicationRequestResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *HistoryMedicationRequestResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -26339,6 +27546,10 @@ type HistoryMedicationRequestResponse struct {
 	Headers406 *HistoryMedicationRequestResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *HistoryMedicationRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HistoryMedicationRequestResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *HistoryMedicationRequestResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -26374,6 +27585,16 @@ func (r HistoryMedicationRequestResponse) GetApplicationFHIRJSON406() *NotAccept
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r HistoryMedicationRequestResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r HistoryMedicationRequestResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r HistoryMedicationRequestResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -26457,6 +27678,19 @@ type VreadMedicationRequestResponse429Headers struct {
 	XRequestID     *string
 }
 
+// VreadMedicationRequestResponse503Headers the declared response headers of an HTTP 503 response for VreadMedicationRequest
+type VreadMedicationRequestResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// VreadMedicationRequestResponse504Headers the declared response headers of an HTTP 504 response for VreadMedicationRequest
+type VreadMedicationRequestResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type VreadMedicationRequestResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26476,6 +27710,10 @@ type VreadMedicationRequestResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *VreadMedicationRequestResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -26492,6 +27730,10 @@ type VreadMedicationRequestResponse struct {
 	Headers410 *VreadMedicationRequestResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *VreadMedicationRequestResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *VreadMedicationRequestResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *VreadMedicationRequestResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -26532,6 +27774,16 @@ func (r VreadMedicationRequestResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r VreadMedicationRequestResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r VreadMedicationRequestResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r VreadMedicationRequestResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -26601,6 +27853,19 @@ type SearchObservationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchObservationResponse503Headers the declared response headers of an HTTP 503 response for SearchObservation
+type SearchObservationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchObservationResponse504Headers the declared response headers of an HTTP 504 response for SearchObservation
+type SearchObservationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchObservationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26616,6 +27881,10 @@ type SearchObservationResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchObservationResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -26628,6 +27897,10 @@ type SearchObservationResponse struct {
 	Headers406 *SearchObservationResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchObservationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchObservationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchObservationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -26658,6 +27931,16 @@ func (r SearchObservationResponse) GetApplicationFHIRJSON406() *NotAcceptable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchObservationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchObservationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchObservationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -26756,6 +28039,19 @@ type CreateObservationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// CreateObservationResponse503Headers the declared response headers of an HTTP 503 response for CreateObservation
+type CreateObservationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// CreateObservationResponse504Headers the declared response headers of an HTTP 504 response for CreateObservation
+type CreateObservationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type CreateObservationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26779,6 +28075,10 @@ type CreateObservationResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CreateObservationResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -26799,6 +28099,10 @@ type CreateObservationResponse struct {
 	Headers422 *CreateObservationResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateObservationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateObservationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreateObservationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -26849,6 +28153,16 @@ func (r CreateObservationResponse) GetApplicationFHIRJSON422() *Unprocessable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r CreateObservationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r CreateObservationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r CreateObservationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -26930,6 +28244,19 @@ type SearchObservationPostResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchObservationPostResponse503Headers the declared response headers of an HTTP 503 response for SearchObservationPost
+type SearchObservationPostResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchObservationPostResponse504Headers the declared response headers of an HTTP 504 response for SearchObservationPost
+type SearchObservationPostResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchObservationPostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26949,6 +28276,10 @@ type SearchObservationPostResponse struct {
 	ApplicationFHIRJSON415 *UnsupportedMediaType
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchObservationPostResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -26965,6 +28296,10 @@ type SearchObservationPostResponse struct {
 	Headers415 *SearchObservationPostResponse415Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchObservationPostResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchObservationPostResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchObservationPostResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -27005,6 +28340,16 @@ func (r SearchObservationPostResponse) GetApplicationFHIRJSON415() *UnsupportedM
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchObservationPostResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchObservationPostResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchObservationPostResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -27074,6 +28419,19 @@ type DeleteObservationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// DeleteObservationResponse503Headers the declared response headers of an HTTP 503 response for DeleteObservation
+type DeleteObservationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// DeleteObservationResponse504Headers the declared response headers of an HTTP 504 response for DeleteObservation
+type DeleteObservationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type DeleteObservationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27087,6 +28445,10 @@ type DeleteObservationResponse struct {
 	ApplicationFHIRJSON412 *PreconditionFailed
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *DeleteObservationResponse204Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -27099,6 +28461,10 @@ type DeleteObservationResponse struct {
 	Headers412 *DeleteObservationResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteObservationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteObservationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteObservationResponse504Headers
 }
 
 // GetApplicationFHIRJSON400 returns the response for an HTTP 400 `application/fhir+json` response
@@ -27124,6 +28490,16 @@ func (r DeleteObservationResponse) GetApplicationFHIRJSON412() *PreconditionFail
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r DeleteObservationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r DeleteObservationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r DeleteObservationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -27207,6 +28583,19 @@ type ReadObservationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// ReadObservationResponse503Headers the declared response headers of an HTTP 503 response for ReadObservation
+type ReadObservationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// ReadObservationResponse504Headers the declared response headers of an HTTP 504 response for ReadObservation
+type ReadObservationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type ReadObservationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27226,6 +28615,10 @@ type ReadObservationResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReadObservationResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -27242,6 +28635,10 @@ type ReadObservationResponse struct {
 	Headers410 *ReadObservationResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ReadObservationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReadObservationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ReadObservationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -27282,6 +28679,16 @@ func (r ReadObservationResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r ReadObservationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r ReadObservationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r ReadObservationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -27380,6 +28787,19 @@ type UpdateObservationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// UpdateObservationResponse503Headers the declared response headers of an HTTP 503 response for UpdateObservation
+type UpdateObservationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// UpdateObservationResponse504Headers the declared response headers of an HTTP 504 response for UpdateObservation
+type UpdateObservationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type UpdateObservationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27403,6 +28823,10 @@ type UpdateObservationResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateObservationResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -27423,6 +28847,10 @@ type UpdateObservationResponse struct {
 	Headers422 *UpdateObservationResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateObservationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateObservationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *UpdateObservationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -27473,6 +28901,16 @@ func (r UpdateObservationResponse) GetApplicationFHIRJSON422() *Unprocessable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r UpdateObservationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r UpdateObservationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r UpdateObservationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -27548,6 +28986,19 @@ type HistoryObservationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// HistoryObservationResponse503Headers the declared response headers of an HTTP 503 response for HistoryObservation
+type HistoryObservationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// HistoryObservationResponse504Headers the declared response headers of an HTTP 504 response for HistoryObservation
+type HistoryObservationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type HistoryObservationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27565,6 +29016,10 @@ type HistoryObservationResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *HistoryObservationResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -27579,6 +29034,10 @@ type HistoryObservationResponse struct {
 	Headers406 *HistoryObservationResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *HistoryObservationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HistoryObservationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *HistoryObservationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -27614,6 +29073,16 @@ func (r HistoryObservationResponse) GetApplicationFHIRJSON406() *NotAcceptable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r HistoryObservationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r HistoryObservationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r HistoryObservationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -27697,6 +29166,19 @@ type VreadObservationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// VreadObservationResponse503Headers the declared response headers of an HTTP 503 response for VreadObservation
+type VreadObservationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// VreadObservationResponse504Headers the declared response headers of an HTTP 504 response for VreadObservation
+type VreadObservationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type VreadObservationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27716,6 +29198,10 @@ type VreadObservationResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *VreadObservationResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -27732,6 +29218,10 @@ type VreadObservationResponse struct {
 	Headers410 *VreadObservationResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *VreadObservationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *VreadObservationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *VreadObservationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -27772,6 +29262,16 @@ func (r VreadObservationResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r VreadObservationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r VreadObservationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r VreadObservationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -27841,6 +29341,19 @@ type SearchOrganizationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchOrganizationResponse503Headers the declared response headers of an HTTP 503 response for SearchOrganization
+type SearchOrganizationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchOrganizationResponse504Headers the declared response headers of an HTTP 504 response for SearchOrganization
+type SearchOrganizationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -27856,6 +29369,10 @@ type SearchOrganizationResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchOrganizationResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -27868,6 +29385,10 @@ type SearchOrganizationResponse struct {
 	Headers406 *SearchOrganizationResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchOrganizationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchOrganizationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchOrganizationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -27898,6 +29419,16 @@ func (r SearchOrganizationResponse) GetApplicationFHIRJSON406() *NotAcceptable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchOrganizationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchOrganizationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchOrganizationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -27996,6 +29527,19 @@ type CreateOrganizationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// CreateOrganizationResponse503Headers the declared response headers of an HTTP 503 response for CreateOrganization
+type CreateOrganizationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// CreateOrganizationResponse504Headers the declared response headers of an HTTP 504 response for CreateOrganization
+type CreateOrganizationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type CreateOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -28019,6 +29563,10 @@ type CreateOrganizationResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CreateOrganizationResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -28039,6 +29587,10 @@ type CreateOrganizationResponse struct {
 	Headers422 *CreateOrganizationResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateOrganizationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateOrganizationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreateOrganizationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -28089,6 +29641,16 @@ func (r CreateOrganizationResponse) GetApplicationFHIRJSON422() *Unprocessable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r CreateOrganizationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r CreateOrganizationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r CreateOrganizationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -28170,6 +29732,19 @@ type SearchOrganizationPostResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchOrganizationPostResponse503Headers the declared response headers of an HTTP 503 response for SearchOrganizationPost
+type SearchOrganizationPostResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchOrganizationPostResponse504Headers the declared response headers of an HTTP 504 response for SearchOrganizationPost
+type SearchOrganizationPostResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchOrganizationPostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -28189,6 +29764,10 @@ type SearchOrganizationPostResponse struct {
 	ApplicationFHIRJSON415 *UnsupportedMediaType
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchOrganizationPostResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -28205,6 +29784,10 @@ type SearchOrganizationPostResponse struct {
 	Headers415 *SearchOrganizationPostResponse415Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchOrganizationPostResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchOrganizationPostResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchOrganizationPostResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -28245,6 +29828,16 @@ func (r SearchOrganizationPostResponse) GetApplicationFHIRJSON415() *Unsupported
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchOrganizationPostResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchOrganizationPostResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchOrganizationPostResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -28314,6 +29907,19 @@ type DeleteOrganizationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// DeleteOrganizationResponse503Headers the declared response headers of an HTTP 503 response for DeleteOrganization
+type DeleteOrganizationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// DeleteOrganizationResponse504Headers the declared response headers of an HTTP 504 response for DeleteOrganization
+type DeleteOrganizationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type DeleteOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -28327,6 +29933,10 @@ type DeleteOrganizationResponse struct {
 	ApplicationFHIRJSON412 *PreconditionFailed
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *DeleteOrganizationResponse204Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -28339,6 +29949,10 @@ type DeleteOrganizationResponse struct {
 	Headers412 *DeleteOrganizationResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteOrganizationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteOrganizationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeleteOrganizationResponse504Headers
 }
 
 // GetApplicationFHIRJSON400 returns the response for an HTTP 400 `application/fhir+json` response
@@ -28364,6 +29978,16 @@ func (r DeleteOrganizationResponse) GetApplicationFHIRJSON412() *PreconditionFai
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r DeleteOrganizationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r DeleteOrganizationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r DeleteOrganizationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -28447,6 +30071,19 @@ type ReadOrganizationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// ReadOrganizationResponse503Headers the declared response headers of an HTTP 503 response for ReadOrganization
+type ReadOrganizationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// ReadOrganizationResponse504Headers the declared response headers of an HTTP 504 response for ReadOrganization
+type ReadOrganizationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type ReadOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -28466,6 +30103,10 @@ type ReadOrganizationResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReadOrganizationResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -28482,6 +30123,10 @@ type ReadOrganizationResponse struct {
 	Headers410 *ReadOrganizationResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ReadOrganizationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReadOrganizationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ReadOrganizationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -28522,6 +30167,16 @@ func (r ReadOrganizationResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r ReadOrganizationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r ReadOrganizationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r ReadOrganizationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -28620,6 +30275,19 @@ type UpdateOrganizationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// UpdateOrganizationResponse503Headers the declared response headers of an HTTP 503 response for UpdateOrganization
+type UpdateOrganizationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// UpdateOrganizationResponse504Headers the declared response headers of an HTTP 504 response for UpdateOrganization
+type UpdateOrganizationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type UpdateOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -28643,6 +30311,10 @@ type UpdateOrganizationResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateOrganizationResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -28663,6 +30335,10 @@ type UpdateOrganizationResponse struct {
 	Headers422 *UpdateOrganizationResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateOrganizationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateOrganizationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *UpdateOrganizationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -28713,6 +30389,16 @@ func (r UpdateOrganizationResponse) GetApplicationFHIRJSON422() *Unprocessable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r UpdateOrganizationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r UpdateOrganizationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r UpdateOrganizationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -28788,6 +30474,19 @@ type HistoryOrganizationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// HistoryOrganizationResponse503Headers the declared response headers of an HTTP 503 response for HistoryOrganization
+type HistoryOrganizationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// HistoryOrganizationResponse504Headers the declared response headers of an HTTP 504 response for HistoryOrganization
+type HistoryOrganizationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type HistoryOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -28805,6 +30504,10 @@ type HistoryOrganizationResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *HistoryOrganizationResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -28819,6 +30522,10 @@ type HistoryOrganizationResponse struct {
 	Headers406 *HistoryOrganizationResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *HistoryOrganizationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HistoryOrganizationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *HistoryOrganizationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -28854,6 +30561,16 @@ func (r HistoryOrganizationResponse) GetApplicationFHIRJSON406() *NotAcceptable 
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r HistoryOrganizationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r HistoryOrganizationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r HistoryOrganizationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -28937,6 +30654,19 @@ type VreadOrganizationResponse429Headers struct {
 	XRequestID     *string
 }
 
+// VreadOrganizationResponse503Headers the declared response headers of an HTTP 503 response for VreadOrganization
+type VreadOrganizationResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// VreadOrganizationResponse504Headers the declared response headers of an HTTP 504 response for VreadOrganization
+type VreadOrganizationResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type VreadOrganizationResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -28956,6 +30686,10 @@ type VreadOrganizationResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *VreadOrganizationResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -28972,6 +30706,10 @@ type VreadOrganizationResponse struct {
 	Headers410 *VreadOrganizationResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *VreadOrganizationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *VreadOrganizationResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *VreadOrganizationResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -29012,6 +30750,16 @@ func (r VreadOrganizationResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r VreadOrganizationResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r VreadOrganizationResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r VreadOrganizationResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -29081,6 +30829,19 @@ type SearchPatientResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchPatientResponse503Headers the declared response headers of an HTTP 503 response for SearchPatient
+type SearchPatientResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchPatientResponse504Headers the declared response headers of an HTTP 504 response for SearchPatient
+type SearchPatientResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchPatientResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -29096,6 +30857,10 @@ type SearchPatientResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchPatientResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -29108,6 +30873,10 @@ type SearchPatientResponse struct {
 	Headers406 *SearchPatientResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchPatientResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchPatientResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchPatientResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -29138,6 +30907,16 @@ func (r SearchPatientResponse) GetApplicationFHIRJSON406() *NotAcceptable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchPatientResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchPatientResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchPatientResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -29236,6 +31015,19 @@ type CreatePatientResponse429Headers struct {
 	XRequestID     *string
 }
 
+// CreatePatientResponse503Headers the declared response headers of an HTTP 503 response for CreatePatient
+type CreatePatientResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// CreatePatientResponse504Headers the declared response headers of an HTTP 504 response for CreatePatient
+type CreatePatientResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type CreatePatientResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -29259,6 +31051,10 @@ type CreatePatientResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CreatePatientResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -29279,6 +31075,10 @@ type CreatePatientResponse struct {
 	Headers422 *CreatePatientResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreatePatientResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreatePatientResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreatePatientResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -29329,6 +31129,16 @@ func (r CreatePatientResponse) GetApplicationFHIRJSON422() *Unprocessable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r CreatePatientResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r CreatePatientResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r CreatePatientResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -29410,6 +31220,19 @@ type SearchPatientPostResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchPatientPostResponse503Headers the declared response headers of an HTTP 503 response for SearchPatientPost
+type SearchPatientPostResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchPatientPostResponse504Headers the declared response headers of an HTTP 504 response for SearchPatientPost
+type SearchPatientPostResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchPatientPostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -29429,6 +31252,10 @@ type SearchPatientPostResponse struct {
 	ApplicationFHIRJSON415 *UnsupportedMediaType
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchPatientPostResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -29445,6 +31272,10 @@ type SearchPatientPostResponse struct {
 	Headers415 *SearchPatientPostResponse415Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchPatientPostResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchPatientPostResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchPatientPostResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -29485,6 +31316,16 @@ func (r SearchPatientPostResponse) GetApplicationFHIRJSON415() *UnsupportedMedia
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchPatientPostResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchPatientPostResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchPatientPostResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -29554,6 +31395,19 @@ type DeletePatientResponse429Headers struct {
 	XRequestID     *string
 }
 
+// DeletePatientResponse503Headers the declared response headers of an HTTP 503 response for DeletePatient
+type DeletePatientResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// DeletePatientResponse504Headers the declared response headers of an HTTP 504 response for DeletePatient
+type DeletePatientResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type DeletePatientResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -29567,6 +31421,10 @@ type DeletePatientResponse struct {
 	ApplicationFHIRJSON412 *PreconditionFailed
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *DeletePatientResponse204Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -29579,6 +31437,10 @@ type DeletePatientResponse struct {
 	Headers412 *DeletePatientResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeletePatientResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeletePatientResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeletePatientResponse504Headers
 }
 
 // GetApplicationFHIRJSON400 returns the response for an HTTP 400 `application/fhir+json` response
@@ -29604,6 +31466,16 @@ func (r DeletePatientResponse) GetApplicationFHIRJSON412() *PreconditionFailed {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r DeletePatientResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r DeletePatientResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r DeletePatientResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -29687,6 +31559,19 @@ type ReadPatientResponse429Headers struct {
 	XRequestID     *string
 }
 
+// ReadPatientResponse503Headers the declared response headers of an HTTP 503 response for ReadPatient
+type ReadPatientResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// ReadPatientResponse504Headers the declared response headers of an HTTP 504 response for ReadPatient
+type ReadPatientResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type ReadPatientResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -29706,6 +31591,10 @@ type ReadPatientResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReadPatientResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -29722,6 +31611,10 @@ type ReadPatientResponse struct {
 	Headers410 *ReadPatientResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ReadPatientResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReadPatientResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ReadPatientResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -29762,6 +31655,16 @@ func (r ReadPatientResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r ReadPatientResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r ReadPatientResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r ReadPatientResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -29860,6 +31763,19 @@ type UpdatePatientResponse429Headers struct {
 	XRequestID     *string
 }
 
+// UpdatePatientResponse503Headers the declared response headers of an HTTP 503 response for UpdatePatient
+type UpdatePatientResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// UpdatePatientResponse504Headers the declared response headers of an HTTP 504 response for UpdatePatient
+type UpdatePatientResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type UpdatePatientResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -29883,6 +31799,10 @@ type UpdatePatientResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdatePatientResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -29903,6 +31823,10 @@ type UpdatePatientResponse struct {
 	Headers422 *UpdatePatientResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdatePatientResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdatePatientResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *UpdatePatientResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -29953,6 +31877,16 @@ func (r UpdatePatientResponse) GetApplicationFHIRJSON422() *Unprocessable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r UpdatePatientResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r UpdatePatientResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r UpdatePatientResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -30034,6 +31968,19 @@ type PatientEverythingResponse429Headers struct {
 	XRequestID     *string
 }
 
+// PatientEverythingResponse503Headers the declared response headers of an HTTP 503 response for PatientEverything
+type PatientEverythingResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// PatientEverythingResponse504Headers the declared response headers of an HTTP 504 response for PatientEverything
+type PatientEverythingResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type PatientEverythingResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -30053,6 +32000,10 @@ type PatientEverythingResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *PatientEverythingResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -30069,6 +32020,10 @@ type PatientEverythingResponse struct {
 	Headers410 *PatientEverythingResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *PatientEverythingResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PatientEverythingResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *PatientEverythingResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -30109,6 +32064,16 @@ func (r PatientEverythingResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r PatientEverythingResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r PatientEverythingResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r PatientEverythingResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -30184,6 +32149,19 @@ type HistoryPatientResponse429Headers struct {
 	XRequestID     *string
 }
 
+// HistoryPatientResponse503Headers the declared response headers of an HTTP 503 response for HistoryPatient
+type HistoryPatientResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// HistoryPatientResponse504Headers the declared response headers of an HTTP 504 response for HistoryPatient
+type HistoryPatientResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type HistoryPatientResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -30201,6 +32179,10 @@ type HistoryPatientResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *HistoryPatientResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -30215,6 +32197,10 @@ type HistoryPatientResponse struct {
 	Headers406 *HistoryPatientResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *HistoryPatientResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HistoryPatientResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *HistoryPatientResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -30250,6 +32236,16 @@ func (r HistoryPatientResponse) GetApplicationFHIRJSON406() *NotAcceptable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r HistoryPatientResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r HistoryPatientResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r HistoryPatientResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -30333,6 +32329,19 @@ type VreadPatientResponse429Headers struct {
 	XRequestID     *string
 }
 
+// VreadPatientResponse503Headers the declared response headers of an HTTP 503 response for VreadPatient
+type VreadPatientResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// VreadPatientResponse504Headers the declared response headers of an HTTP 504 response for VreadPatient
+type VreadPatientResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type VreadPatientResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -30352,6 +32361,10 @@ type VreadPatientResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *VreadPatientResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -30368,6 +32381,10 @@ type VreadPatientResponse struct {
 	Headers410 *VreadPatientResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *VreadPatientResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *VreadPatientResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *VreadPatientResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -30408,6 +32425,16 @@ func (r VreadPatientResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r VreadPatientResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r VreadPatientResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r VreadPatientResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -30477,6 +32504,19 @@ type SearchPractitionerResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchPractitionerResponse503Headers the declared response headers of an HTTP 503 response for SearchPractitioner
+type SearchPractitionerResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchPractitionerResponse504Headers the declared response headers of an HTTP 504 response for SearchPractitioner
+type SearchPractitionerResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchPractitionerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -30492,6 +32532,10 @@ type SearchPractitionerResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchPractitionerResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -30504,6 +32548,10 @@ type SearchPractitionerResponse struct {
 	Headers406 *SearchPractitionerResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchPractitionerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchPractitionerResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchPractitionerResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -30534,6 +32582,16 @@ func (r SearchPractitionerResponse) GetApplicationFHIRJSON406() *NotAcceptable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchPractitionerResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchPractitionerResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchPractitionerResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -30632,6 +32690,19 @@ type CreatePractitionerResponse429Headers struct {
 	XRequestID     *string
 }
 
+// CreatePractitionerResponse503Headers the declared response headers of an HTTP 503 response for CreatePractitioner
+type CreatePractitionerResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// CreatePractitionerResponse504Headers the declared response headers of an HTTP 504 response for CreatePractitioner
+type CreatePractitionerResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type CreatePractitionerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -30655,6 +32726,10 @@ type CreatePractitionerResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CreatePractitionerResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -30675,6 +32750,10 @@ type CreatePractitionerResponse struct {
 	Headers422 *CreatePractitionerResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreatePractitionerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreatePractitionerResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *CreatePractitionerResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -30725,6 +32804,16 @@ func (r CreatePractitionerResponse) GetApplicationFHIRJSON422() *Unprocessable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r CreatePractitionerResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r CreatePractitionerResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r CreatePractitionerResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -30806,6 +32895,19 @@ type SearchPractitionerPostResponse429Headers struct {
 	XRequestID     *string
 }
 
+// SearchPractitionerPostResponse503Headers the declared response headers of an HTTP 503 response for SearchPractitionerPost
+type SearchPractitionerPostResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// SearchPractitionerPostResponse504Headers the declared response headers of an HTTP 504 response for SearchPractitionerPost
+type SearchPractitionerPostResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type SearchPractitionerPostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -30825,6 +32927,10 @@ type SearchPractitionerPostResponse struct {
 	ApplicationFHIRJSON415 *UnsupportedMediaType
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *SearchPractitionerPostResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -30841,6 +32947,10 @@ type SearchPractitionerPostResponse struct {
 	Headers415 *SearchPractitionerPostResponse415Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchPractitionerPostResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchPractitionerPostResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *SearchPractitionerPostResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -30881,6 +32991,16 @@ func (r SearchPractitionerPostResponse) GetApplicationFHIRJSON415() *Unsupported
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r SearchPractitionerPostResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r SearchPractitionerPostResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r SearchPractitionerPostResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -30950,6 +33070,19 @@ type DeletePractitionerResponse429Headers struct {
 	XRequestID     *string
 }
 
+// DeletePractitionerResponse503Headers the declared response headers of an HTTP 503 response for DeletePractitioner
+type DeletePractitionerResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// DeletePractitionerResponse504Headers the declared response headers of an HTTP 504 response for DeletePractitioner
+type DeletePractitionerResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type DeletePractitionerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -30963,6 +33096,10 @@ type DeletePractitionerResponse struct {
 	ApplicationFHIRJSON412 *PreconditionFailed
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers204 the parsed response headers for an HTTP 204 response
 	Headers204 *DeletePractitionerResponse204Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -30975,6 +33112,10 @@ type DeletePractitionerResponse struct {
 	Headers412 *DeletePractitionerResponse412Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeletePractitionerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeletePractitionerResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *DeletePractitionerResponse504Headers
 }
 
 // GetApplicationFHIRJSON400 returns the response for an HTTP 400 `application/fhir+json` response
@@ -31000,6 +33141,16 @@ func (r DeletePractitionerResponse) GetApplicationFHIRJSON412() *PreconditionFai
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r DeletePractitionerResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r DeletePractitionerResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r DeletePractitionerResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -31083,6 +33234,19 @@ type ReadPractitionerResponse429Headers struct {
 	XRequestID     *string
 }
 
+// ReadPractitionerResponse503Headers the declared response headers of an HTTP 503 response for ReadPractitioner
+type ReadPractitionerResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// ReadPractitionerResponse504Headers the declared response headers of an HTTP 504 response for ReadPractitioner
+type ReadPractitionerResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type ReadPractitionerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -31102,6 +33266,10 @@ type ReadPractitionerResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ReadPractitionerResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -31118,6 +33286,10 @@ type ReadPractitionerResponse struct {
 	Headers410 *ReadPractitionerResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ReadPractitionerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReadPractitionerResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *ReadPractitionerResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -31158,6 +33330,16 @@ func (r ReadPractitionerResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r ReadPractitionerResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r ReadPractitionerResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r ReadPractitionerResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -31256,6 +33438,19 @@ type UpdatePractitionerResponse429Headers struct {
 	XRequestID     *string
 }
 
+// UpdatePractitionerResponse503Headers the declared response headers of an HTTP 503 response for UpdatePractitioner
+type UpdatePractitionerResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// UpdatePractitionerResponse504Headers the declared response headers of an HTTP 504 response for UpdatePractitioner
+type UpdatePractitionerResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type UpdatePractitionerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -31279,6 +33474,10 @@ type UpdatePractitionerResponse struct {
 	ApplicationFHIRJSON422 *Unprocessable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdatePractitionerResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -31299,6 +33498,10 @@ type UpdatePractitionerResponse struct {
 	Headers422 *UpdatePractitionerResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdatePractitionerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdatePractitionerResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *UpdatePractitionerResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -31349,6 +33552,16 @@ func (r UpdatePractitionerResponse) GetApplicationFHIRJSON422() *Unprocessable {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r UpdatePractitionerResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r UpdatePractitionerResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r UpdatePractitionerResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -31424,6 +33637,19 @@ type HistoryPractitionerResponse429Headers struct {
 	XRequestID     *string
 }
 
+// HistoryPractitionerResponse503Headers the declared response headers of an HTTP 503 response for HistoryPractitioner
+type HistoryPractitionerResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// HistoryPractitionerResponse504Headers the declared response headers of an HTTP 504 response for HistoryPractitioner
+type HistoryPractitionerResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type HistoryPractitionerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -31441,6 +33667,10 @@ type HistoryPractitionerResponse struct {
 	ApplicationFHIRJSON406 *NotAcceptable
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *HistoryPractitionerResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -31455,6 +33685,10 @@ type HistoryPractitionerResponse struct {
 	Headers406 *HistoryPractitionerResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *HistoryPractitionerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *HistoryPractitionerResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *HistoryPractitionerResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -31490,6 +33724,16 @@ func (r HistoryPractitionerResponse) GetApplicationFHIRJSON406() *NotAcceptable 
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r HistoryPractitionerResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r HistoryPractitionerResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r HistoryPractitionerResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -31573,6 +33817,19 @@ type VreadPractitionerResponse429Headers struct {
 	XRequestID     *string
 }
 
+// VreadPractitionerResponse503Headers the declared response headers of an HTTP 503 response for VreadPractitioner
+type VreadPractitionerResponse503Headers struct {
+	RetryAfter     *int32
+	XCorrelationID *string
+	XRequestID     *string
+}
+
+// VreadPractitionerResponse504Headers the declared response headers of an HTTP 504 response for VreadPractitioner
+type VreadPractitionerResponse504Headers struct {
+	XCorrelationID *string
+	XRequestID     *string
+}
+
 type VreadPractitionerResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -31592,6 +33849,10 @@ type VreadPractitionerResponse struct {
 	ApplicationFHIRJSON410 *Gone
 	// ApplicationFHIRJSON429 the response for an HTTP 429 `application/fhir+json` response
 	ApplicationFHIRJSON429 *TooManyRequests
+	// ApplicationFHIRJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationFHIRJSON503 *ServiceUnavailable
+	// ApplicationFHIRJSON504 the response for an HTTP 504 `application/fhir+json` response
+	ApplicationFHIRJSON504 *GatewayTimeout
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *VreadPractitionerResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -31608,6 +33869,10 @@ type VreadPractitionerResponse struct {
 	Headers410 *VreadPractitionerResponse410Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *VreadPractitionerResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *VreadPractitionerResponse503Headers
+	// Headers504 the parsed response headers for an HTTP 504 response
+	Headers504 *VreadPractitionerResponse504Headers
 }
 
 // GetApplicationFHIRJSON200 returns the response for an HTTP 200 `application/fhir+json` response
@@ -31648,6 +33913,16 @@ func (r VreadPractitionerResponse) GetApplicationFHIRJSON410() *Gone {
 // GetApplicationFHIRJSON429 returns the response for an HTTP 429 `application/fhir+json` response
 func (r VreadPractitionerResponse) GetApplicationFHIRJSON429() *TooManyRequests {
 	return r.ApplicationFHIRJSON429
+}
+
+// GetApplicationFHIRJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r VreadPractitionerResponse) GetApplicationFHIRJSON503() *ServiceUnavailable {
+	return r.ApplicationFHIRJSON503
+}
+
+// GetApplicationFHIRJSON504 returns the response for an HTTP 504 `application/fhir+json` response
+func (r VreadPractitionerResponse) GetApplicationFHIRJSON504() *GatewayTimeout {
+	return r.ApplicationFHIRJSON504
 }
 
 // GetBody returns the raw response body bytes
@@ -35499,6 +37774,20 @@ func ParseSearchAllergyIntoleranceResponse(rsp *http.Response) (*SearchAllergyIn
 		}
 		response.ApplicationFHIRJSON429 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
+
 	}
 
 	switch {
@@ -35618,6 +37907,47 @@ func ParseSearchAllergyIntoleranceResponse(rsp *http.Response) (*SearchAllergyIn
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchAllergyIntoleranceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchAllergyIntoleranceResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -35706,6 +38036,20 @@ func ParseCreateAllergyIntoleranceResponse(rsp *http.Response) (*CreateAllergyIn
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -35929,6 +38273,47 @@ func ParseCreateAllergyIntoleranceResponse(rsp *http.Response) (*CreateAllergyIn
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateAllergyIntoleranceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreateAllergyIntoleranceResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -36003,6 +38388,20 @@ func ParseSearchAllergyIntolerancePostResponse(rsp *http.Response) (*SearchAller
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -36157,6 +38556,47 @@ func ParseSearchAllergyIntolerancePostResponse(rsp *http.Response) (*SearchAller
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchAllergyIntolerancePostResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchAllergyIntolerancePostResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -36213,6 +38653,20 @@ func ParseDeleteAllergyIntoleranceResponse(rsp *http.Response) (*DeleteAllergyIn
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -36333,6 +38787,47 @@ func ParseDeleteAllergyIntoleranceResponse(rsp *http.Response) (*DeleteAllergyIn
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteAllergyIntoleranceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteAllergyIntoleranceResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -36407,6 +38902,20 @@ func ParseReadAllergyIntoleranceResponse(rsp *http.Response) (*ReadAllergyIntole
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -36575,6 +39084,47 @@ func ParseReadAllergyIntoleranceResponse(rsp *http.Response) (*ReadAllergyIntole
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReadAllergyIntoleranceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ReadAllergyIntoleranceResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -36663,6 +39213,20 @@ func ParseUpdateAllergyIntoleranceResponse(rsp *http.Response) (*UpdateAllergyIn
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -36886,6 +39450,47 @@ func ParseUpdateAllergyIntoleranceResponse(rsp *http.Response) (*UpdateAllergyIn
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateAllergyIntoleranceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers UpdateAllergyIntoleranceResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -36953,6 +39558,20 @@ func ParseHistoryAllergyIntoleranceResponse(rsp *http.Response) (*HistoryAllergy
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -37090,6 +39709,47 @@ func ParseHistoryAllergyIntoleranceResponse(rsp *http.Response) (*HistoryAllergy
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers HistoryAllergyIntoleranceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers HistoryAllergyIntoleranceResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -37164,6 +39824,20 @@ func ParseVreadAllergyIntoleranceResponse(rsp *http.Response) (*VreadAllergyInto
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -37332,6 +40006,47 @@ func ParseVreadAllergyIntoleranceResponse(rsp *http.Response) (*VreadAllergyInto
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers VreadAllergyIntoleranceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers VreadAllergyIntoleranceResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -37392,6 +40107,20 @@ func ParseSearchConditionResponse(rsp *http.Response) (*SearchConditionResponse,
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -37512,6 +40241,47 @@ func ParseSearchConditionResponse(rsp *http.Response) (*SearchConditionResponse,
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchConditionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchConditionResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -37600,6 +40370,20 @@ func ParseCreateConditionResponse(rsp *http.Response) (*CreateConditionResponse,
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -37823,6 +40607,47 @@ func ParseCreateConditionResponse(rsp *http.Response) (*CreateConditionResponse,
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateConditionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreateConditionResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -37897,6 +40722,20 @@ func ParseSearchConditionPostResponse(rsp *http.Response) (*SearchConditionPostR
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -38051,6 +40890,47 @@ func ParseSearchConditionPostResponse(rsp *http.Response) (*SearchConditionPostR
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchConditionPostResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchConditionPostResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -38107,6 +40987,20 @@ func ParseDeleteConditionResponse(rsp *http.Response) (*DeleteConditionResponse,
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -38227,6 +41121,47 @@ func ParseDeleteConditionResponse(rsp *http.Response) (*DeleteConditionResponse,
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteConditionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteConditionResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -38301,6 +41236,20 @@ func ParseReadConditionResponse(rsp *http.Response) (*ReadConditionResponse, err
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -38469,6 +41418,47 @@ func ParseReadConditionResponse(rsp *http.Response) (*ReadConditionResponse, err
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReadConditionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ReadConditionResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -38557,6 +41547,20 @@ func ParseUpdateConditionResponse(rsp *http.Response) (*UpdateConditionResponse,
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -38780,6 +41784,47 @@ func ParseUpdateConditionResponse(rsp *http.Response) (*UpdateConditionResponse,
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateConditionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers UpdateConditionResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -38847,6 +41892,20 @@ func ParseHistoryConditionResponse(rsp *http.Response) (*HistoryConditionRespons
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -38984,6 +42043,47 @@ func ParseHistoryConditionResponse(rsp *http.Response) (*HistoryConditionRespons
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers HistoryConditionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers HistoryConditionResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -39058,6 +42158,20 @@ func ParseVreadConditionResponse(rsp *http.Response) (*VreadConditionResponse, e
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -39226,6 +42340,47 @@ func ParseVreadConditionResponse(rsp *http.Response) (*VreadConditionResponse, e
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers VreadConditionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers VreadConditionResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -39286,6 +42441,20 @@ func ParseSearchEncounterResponse(rsp *http.Response) (*SearchEncounterResponse,
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -39406,6 +42575,47 @@ func ParseSearchEncounterResponse(rsp *http.Response) (*SearchEncounterResponse,
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchEncounterResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchEncounterResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -39494,6 +42704,20 @@ func ParseCreateEncounterResponse(rsp *http.Response) (*CreateEncounterResponse,
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -39717,6 +42941,47 @@ func ParseCreateEncounterResponse(rsp *http.Response) (*CreateEncounterResponse,
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateEncounterResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreateEncounterResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -39791,6 +43056,20 @@ func ParseSearchEncounterPostResponse(rsp *http.Response) (*SearchEncounterPostR
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -39945,6 +43224,47 @@ func ParseSearchEncounterPostResponse(rsp *http.Response) (*SearchEncounterPostR
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchEncounterPostResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchEncounterPostResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -40001,6 +43321,20 @@ func ParseDeleteEncounterResponse(rsp *http.Response) (*DeleteEncounterResponse,
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -40121,6 +43455,47 @@ func ParseDeleteEncounterResponse(rsp *http.Response) (*DeleteEncounterResponse,
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteEncounterResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteEncounterResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -40195,6 +43570,20 @@ func ParseReadEncounterResponse(rsp *http.Response) (*ReadEncounterResponse, err
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -40363,6 +43752,47 @@ func ParseReadEncounterResponse(rsp *http.Response) (*ReadEncounterResponse, err
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReadEncounterResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ReadEncounterResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -40451,6 +43881,20 @@ func ParseUpdateEncounterResponse(rsp *http.Response) (*UpdateEncounterResponse,
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -40674,6 +44118,47 @@ func ParseUpdateEncounterResponse(rsp *http.Response) (*UpdateEncounterResponse,
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateEncounterResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers UpdateEncounterResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -40741,6 +44226,20 @@ func ParseHistoryEncounterResponse(rsp *http.Response) (*HistoryEncounterRespons
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -40878,6 +44377,47 @@ func ParseHistoryEncounterResponse(rsp *http.Response) (*HistoryEncounterRespons
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers HistoryEncounterResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers HistoryEncounterResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -40952,6 +44492,20 @@ func ParseVreadEncounterResponse(rsp *http.Response) (*VreadEncounterResponse, e
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -41120,6 +44674,47 @@ func ParseVreadEncounterResponse(rsp *http.Response) (*VreadEncounterResponse, e
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers VreadEncounterResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers VreadEncounterResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -41180,6 +44775,20 @@ func ParseSearchImmunizationResponse(rsp *http.Response) (*SearchImmunizationRes
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -41300,6 +44909,47 @@ func ParseSearchImmunizationResponse(rsp *http.Response) (*SearchImmunizationRes
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchImmunizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchImmunizationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -41388,6 +45038,20 @@ func ParseCreateImmunizationResponse(rsp *http.Response) (*CreateImmunizationRes
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -41611,6 +45275,47 @@ func ParseCreateImmunizationResponse(rsp *http.Response) (*CreateImmunizationRes
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateImmunizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreateImmunizationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -41685,6 +45390,20 @@ func ParseSearchImmunizationPostResponse(rsp *http.Response) (*SearchImmunizatio
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -41839,6 +45558,47 @@ func ParseSearchImmunizationPostResponse(rsp *http.Response) (*SearchImmunizatio
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchImmunizationPostResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchImmunizationPostResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -41895,6 +45655,20 @@ func ParseDeleteImmunizationResponse(rsp *http.Response) (*DeleteImmunizationRes
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -42015,6 +45789,47 @@ func ParseDeleteImmunizationResponse(rsp *http.Response) (*DeleteImmunizationRes
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteImmunizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteImmunizationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -42089,6 +45904,20 @@ func ParseReadImmunizationResponse(rsp *http.Response) (*ReadImmunizationRespons
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -42257,6 +46086,47 @@ func ParseReadImmunizationResponse(rsp *http.Response) (*ReadImmunizationRespons
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReadImmunizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ReadImmunizationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -42345,6 +46215,20 @@ func ParseUpdateImmunizationResponse(rsp *http.Response) (*UpdateImmunizationRes
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -42568,6 +46452,47 @@ func ParseUpdateImmunizationResponse(rsp *http.Response) (*UpdateImmunizationRes
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateImmunizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers UpdateImmunizationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -42635,6 +46560,20 @@ func ParseHistoryImmunizationResponse(rsp *http.Response) (*HistoryImmunizationR
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -42772,6 +46711,47 @@ func ParseHistoryImmunizationResponse(rsp *http.Response) (*HistoryImmunizationR
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers HistoryImmunizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers HistoryImmunizationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -42846,6 +46826,20 @@ func ParseVreadImmunizationResponse(rsp *http.Response) (*VreadImmunizationRespo
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -43014,6 +47008,47 @@ func ParseVreadImmunizationResponse(rsp *http.Response) (*VreadImmunizationRespo
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers VreadImmunizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers VreadImmunizationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -43074,6 +47109,20 @@ func ParseSearchMedicationRequestResponse(rsp *http.Response) (*SearchMedication
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -43194,6 +47243,47 @@ func ParseSearchMedicationRequestResponse(rsp *http.Response) (*SearchMedication
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchMedicationRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchMedicationRequestResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -43282,6 +47372,20 @@ func ParseCreateMedicationRequestResponse(rsp *http.Response) (*CreateMedication
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -43505,6 +47609,47 @@ func ParseCreateMedicationRequestResponse(rsp *http.Response) (*CreateMedication
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateMedicationRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreateMedicationRequestResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -43579,6 +47724,20 @@ func ParseSearchMedicationRequestPostResponse(rsp *http.Response) (*SearchMedica
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -43733,6 +47892,47 @@ func ParseSearchMedicationRequestPostResponse(rsp *http.Response) (*SearchMedica
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchMedicationRequestPostResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchMedicationRequestPostResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -43789,6 +47989,20 @@ func ParseDeleteMedicationRequestResponse(rsp *http.Response) (*DeleteMedication
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -43909,6 +48123,47 @@ func ParseDeleteMedicationRequestResponse(rsp *http.Response) (*DeleteMedication
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteMedicationRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteMedicationRequestResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -43983,6 +48238,20 @@ func ParseReadMedicationRequestResponse(rsp *http.Response) (*ReadMedicationRequ
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -44151,6 +48420,47 @@ func ParseReadMedicationRequestResponse(rsp *http.Response) (*ReadMedicationRequ
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReadMedicationRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ReadMedicationRequestResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -44239,6 +48549,20 @@ func ParseUpdateMedicationRequestResponse(rsp *http.Response) (*UpdateMedication
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -44462,6 +48786,47 @@ func ParseUpdateMedicationRequestResponse(rsp *http.Response) (*UpdateMedication
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateMedicationRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers UpdateMedicationRequestResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -44529,6 +48894,20 @@ func ParseHistoryMedicationRequestResponse(rsp *http.Response) (*HistoryMedicati
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -44666,6 +49045,47 @@ func ParseHistoryMedicationRequestResponse(rsp *http.Response) (*HistoryMedicati
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers HistoryMedicationRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers HistoryMedicationRequestResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -44740,6 +49160,20 @@ func ParseVreadMedicationRequestResponse(rsp *http.Response) (*VreadMedicationRe
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -44908,6 +49342,47 @@ func ParseVreadMedicationRequestResponse(rsp *http.Response) (*VreadMedicationRe
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers VreadMedicationRequestResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers VreadMedicationRequestResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -44968,6 +49443,20 @@ func ParseSearchObservationResponse(rsp *http.Response) (*SearchObservationRespo
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -45088,6 +49577,47 @@ func ParseSearchObservationResponse(rsp *http.Response) (*SearchObservationRespo
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchObservationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchObservationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -45176,6 +49706,20 @@ func ParseCreateObservationResponse(rsp *http.Response) (*CreateObservationRespo
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -45399,6 +49943,47 @@ func ParseCreateObservationResponse(rsp *http.Response) (*CreateObservationRespo
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateObservationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreateObservationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -45473,6 +50058,20 @@ func ParseSearchObservationPostResponse(rsp *http.Response) (*SearchObservationP
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -45627,6 +50226,47 @@ func ParseSearchObservationPostResponse(rsp *http.Response) (*SearchObservationP
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchObservationPostResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchObservationPostResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -45683,6 +50323,20 @@ func ParseDeleteObservationResponse(rsp *http.Response) (*DeleteObservationRespo
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -45803,6 +50457,47 @@ func ParseDeleteObservationResponse(rsp *http.Response) (*DeleteObservationRespo
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteObservationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteObservationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -45877,6 +50572,20 @@ func ParseReadObservationResponse(rsp *http.Response) (*ReadObservationResponse,
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -46045,6 +50754,47 @@ func ParseReadObservationResponse(rsp *http.Response) (*ReadObservationResponse,
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReadObservationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ReadObservationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -46133,6 +50883,20 @@ func ParseUpdateObservationResponse(rsp *http.Response) (*UpdateObservationRespo
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -46356,6 +51120,47 @@ func ParseUpdateObservationResponse(rsp *http.Response) (*UpdateObservationRespo
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateObservationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers UpdateObservationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -46423,6 +51228,20 @@ func ParseHistoryObservationResponse(rsp *http.Response) (*HistoryObservationRes
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -46560,6 +51379,47 @@ func ParseHistoryObservationResponse(rsp *http.Response) (*HistoryObservationRes
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers HistoryObservationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers HistoryObservationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -46634,6 +51494,20 @@ func ParseVreadObservationResponse(rsp *http.Response) (*VreadObservationRespons
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -46802,6 +51676,47 @@ func ParseVreadObservationResponse(rsp *http.Response) (*VreadObservationRespons
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers VreadObservationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers VreadObservationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -46862,6 +51777,20 @@ func ParseSearchOrganizationResponse(rsp *http.Response) (*SearchOrganizationRes
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -46982,6 +51911,47 @@ func ParseSearchOrganizationResponse(rsp *http.Response) (*SearchOrganizationRes
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchOrganizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchOrganizationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -47070,6 +52040,20 @@ func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationRes
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -47293,6 +52277,47 @@ func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationRes
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateOrganizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreateOrganizationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -47367,6 +52392,20 @@ func ParseSearchOrganizationPostResponse(rsp *http.Response) (*SearchOrganizatio
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -47521,6 +52560,47 @@ func ParseSearchOrganizationPostResponse(rsp *http.Response) (*SearchOrganizatio
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchOrganizationPostResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchOrganizationPostResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -47577,6 +52657,20 @@ func ParseDeleteOrganizationResponse(rsp *http.Response) (*DeleteOrganizationRes
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -47697,6 +52791,47 @@ func ParseDeleteOrganizationResponse(rsp *http.Response) (*DeleteOrganizationRes
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteOrganizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeleteOrganizationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -47771,6 +52906,20 @@ func ParseReadOrganizationResponse(rsp *http.Response) (*ReadOrganizationRespons
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -47939,6 +53088,47 @@ func ParseReadOrganizationResponse(rsp *http.Response) (*ReadOrganizationRespons
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReadOrganizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ReadOrganizationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -48027,6 +53217,20 @@ func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationRes
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -48250,6 +53454,47 @@ func ParseUpdateOrganizationResponse(rsp *http.Response) (*UpdateOrganizationRes
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateOrganizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers UpdateOrganizationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -48317,6 +53562,20 @@ func ParseHistoryOrganizationResponse(rsp *http.Response) (*HistoryOrganizationR
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -48454,6 +53713,47 @@ func ParseHistoryOrganizationResponse(rsp *http.Response) (*HistoryOrganizationR
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers HistoryOrganizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers HistoryOrganizationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -48528,6 +53828,20 @@ func ParseVreadOrganizationResponse(rsp *http.Response) (*VreadOrganizationRespo
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -48696,6 +54010,47 @@ func ParseVreadOrganizationResponse(rsp *http.Response) (*VreadOrganizationRespo
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers VreadOrganizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers VreadOrganizationResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -48756,6 +54111,20 @@ func ParseSearchPatientResponse(rsp *http.Response) (*SearchPatientResponse, err
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -48876,6 +54245,47 @@ func ParseSearchPatientResponse(rsp *http.Response) (*SearchPatientResponse, err
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchPatientResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchPatientResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -48964,6 +54374,20 @@ func ParseCreatePatientResponse(rsp *http.Response) (*CreatePatientResponse, err
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -49187,6 +54611,47 @@ func ParseCreatePatientResponse(rsp *http.Response) (*CreatePatientResponse, err
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreatePatientResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreatePatientResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -49261,6 +54726,20 @@ func ParseSearchPatientPostResponse(rsp *http.Response) (*SearchPatientPostRespo
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -49415,6 +54894,47 @@ func ParseSearchPatientPostResponse(rsp *http.Response) (*SearchPatientPostRespo
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchPatientPostResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchPatientPostResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -49471,6 +54991,20 @@ func ParseDeletePatientResponse(rsp *http.Response) (*DeletePatientResponse, err
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -49591,6 +55125,47 @@ func ParseDeletePatientResponse(rsp *http.Response) (*DeletePatientResponse, err
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeletePatientResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeletePatientResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -49665,6 +55240,20 @@ func ParseReadPatientResponse(rsp *http.Response) (*ReadPatientResponse, error) 
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -49833,6 +55422,47 @@ func ParseReadPatientResponse(rsp *http.Response) (*ReadPatientResponse, error) 
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReadPatientResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ReadPatientResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -49921,6 +55551,20 @@ func ParseUpdatePatientResponse(rsp *http.Response) (*UpdatePatientResponse, err
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -50144,6 +55788,47 @@ func ParseUpdatePatientResponse(rsp *http.Response) (*UpdatePatientResponse, err
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdatePatientResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers UpdatePatientResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -50218,6 +55903,20 @@ func ParsePatientEverythingResponse(rsp *http.Response) (*PatientEverythingRespo
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -50372,6 +56071,47 @@ func ParsePatientEverythingResponse(rsp *http.Response) (*PatientEverythingRespo
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PatientEverythingResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers PatientEverythingResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -50439,6 +56179,20 @@ func ParseHistoryPatientResponse(rsp *http.Response) (*HistoryPatientResponse, e
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -50576,6 +56330,47 @@ func ParseHistoryPatientResponse(rsp *http.Response) (*HistoryPatientResponse, e
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers HistoryPatientResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers HistoryPatientResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -50650,6 +56445,20 @@ func ParseVreadPatientResponse(rsp *http.Response) (*VreadPatientResponse, error
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -50818,6 +56627,47 @@ func ParseVreadPatientResponse(rsp *http.Response) (*VreadPatientResponse, error
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers VreadPatientResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers VreadPatientResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -50878,6 +56728,20 @@ func ParseSearchPractitionerResponse(rsp *http.Response) (*SearchPractitionerRes
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -50998,6 +56862,47 @@ func ParseSearchPractitionerResponse(rsp *http.Response) (*SearchPractitionerRes
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchPractitionerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchPractitionerResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -51086,6 +56991,20 @@ func ParseCreatePractitionerResponse(rsp *http.Response) (*CreatePractitionerRes
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -51309,6 +57228,47 @@ func ParseCreatePractitionerResponse(rsp *http.Response) (*CreatePractitionerRes
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreatePractitionerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers CreatePractitionerResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -51383,6 +57343,20 @@ func ParseSearchPractitionerPostResponse(rsp *http.Response) (*SearchPractitione
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -51537,6 +57511,47 @@ func ParseSearchPractitionerPostResponse(rsp *http.Response) (*SearchPractitione
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchPractitionerPostResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers SearchPractitionerPostResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -51593,6 +57608,20 @@ func ParseDeletePractitionerResponse(rsp *http.Response) (*DeletePractitionerRes
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -51713,6 +57742,47 @@ func ParseDeletePractitionerResponse(rsp *http.Response) (*DeletePractitionerRes
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeletePractitionerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers DeletePractitionerResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -51787,6 +57857,20 @@ func ParseReadPractitionerResponse(rsp *http.Response) (*ReadPractitionerRespons
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -51955,6 +58039,47 @@ func ParseReadPractitionerResponse(rsp *http.Response) (*ReadPractitionerRespons
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReadPractitionerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers ReadPractitionerResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -52043,6 +58168,20 @@ func ParseUpdatePractitionerResponse(rsp *http.Response) (*UpdatePractitionerRes
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -52266,6 +58405,47 @@ func ParseUpdatePractitionerResponse(rsp *http.Response) (*UpdatePractitionerRes
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdatePractitionerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers UpdatePractitionerResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -52333,6 +58513,20 @@ func ParseHistoryPractitionerResponse(rsp *http.Response) (*HistoryPractitionerR
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -52470,6 +58664,47 @@ func ParseHistoryPractitionerResponse(rsp *http.Response) (*HistoryPractitionerR
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers HistoryPractitionerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers HistoryPractitionerResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil
@@ -52544,6 +58779,20 @@ func ParseVreadPractitionerResponse(rsp *http.Response) (*VreadPractitionerRespo
 			return nil, err
 		}
 		response.ApplicationFHIRJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationFHIRJSON504 = &dest
 
 	}
 
@@ -52712,6 +58961,47 @@ func ParseVreadPractitionerResponse(rsp *http.Response) (*VreadPractitionerRespo
 			headers.XRequestID = &value
 		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers VreadPractitionerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int32
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	case rsp.StatusCode == 504:
+		var headers VreadPractitionerResponse504Headers
+		if values := rsp.Header.Values("X-Correlation-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Correlation-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XCorrelationID = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers504 = &headers
 	}
 
 	return response, nil

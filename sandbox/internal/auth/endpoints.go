@@ -18,6 +18,13 @@ func (s *Server) RequestToken(w http.ResponseWriter, r *http.Request, _ api.Requ
 	ctx := r.Context()
 	// fosite answers an unknown grant type with invalid_request; RFC 6749 §5.2 says unsupported_grant_type.
 	if err := r.ParseForm(); err == nil {
+		// RFC 6749 §3.2: request parameters must not be included more than once.
+		for _, k := range []string{"grant_type", "scope", "client_id", "client_secret", "client_assertion", "client_assertion_type"} {
+			if len(r.PostForm[k]) > 1 {
+				s.provider.WriteAccessError(ctx, w, nil, fosite.ErrInvalidRequest.WithDescription("the parameter "+k+" is repeated: send each parameter once"))
+				return
+			}
+		}
 		if gt := r.PostForm.Get("grant_type"); gt != "" && gt != "client_credentials" {
 			s.provider.WriteAccessError(ctx, w, nil, fosite.ErrUnsupportedGrantType.WithDescription(
 				"grant_type "+gt+" is not supported: this server issues tokens to apps with grant_type=client_credentials"))

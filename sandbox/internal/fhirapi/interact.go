@@ -211,7 +211,12 @@ func (s *Server) remove(w http.ResponseWriter, r *http.Request, typ, id string, 
 
 // search runs a search given as query parameters (GET) or as a form (POST _search).
 func (s *Server) search(w http.ResponseWriter, r *http.Request, typ string, post bool) {
-	values := r.URL.Query()
+	// url.Query would drop a malformed pair silently, widening the search: refuse it instead.
+	values, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		s.fail(w, r, typ, "", outcome.BadRequest("the query string is malformed (%v): percent-encode reserved characters", err))
+		return
+	}
 	if post {
 		if err := r.ParseForm(); err != nil {
 			s.fail(w, r, typ, "", outcome.BadRequest("the form body could not be parsed: %v", err))
@@ -219,9 +224,17 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, typ string, post
 		}
 		values = r.Form
 	}
-	q, err := search.Parse(typ, values, preferStrict(r))
-	if err != nil {
-		s.fail(w, r, typ, "", err)
+	for k, vs := range values {
+		for _, v := range append([]string{k}, vs...) {
+			if !utf8.ValidString(v) {
+				s.fail(w, r, typ, "", outcome.BadRequest("search parameter %q is not valid UTF-8 once decoded", strings.ToValidUTF8(k, "?")))
+				return
+			}
+		}
+	}
+	q, perr := search.Parse(typ, values, preferStrict(r))
+	if perr != nil {
+		s.fail(w, r, typ, "", perr)
 		return
 	}
 	page, err := s.store.Search(r.Context(), q)

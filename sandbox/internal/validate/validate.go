@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -64,14 +65,14 @@ func (v *Validator) Check(r *http.Request, pattern string) *outcome.Error {
 	if !ok {
 		return nil
 	}
-	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams(route.Path, r.URL.Path), Route: route, Options: v.options}
+	in := &openapi3filter.RequestValidationInput{Request: r, PathParams: pathParams(route.Path, r.URL.EscapedPath()), Route: route, Options: v.options}
 	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
 		return Explain(r, err)
 	}
 	return nil
 }
 
-// pathParams matches a path against a contract path template such as /fhir/R4/Patient/{id}.
+// pathParams matches an escaped path against a contract path template such as /fhir/R4/Patient/{id}.
 func pathParams(template, path string) map[string]string {
 	params := map[string]string{}
 	ts, ps := strings.Split(template, "/"), strings.Split(path, "/")
@@ -80,7 +81,12 @@ func pathParams(template, path string) map[string]string {
 	}
 	for i, t := range ts {
 		if len(t) > 2 && t[0] == '{' && t[len(t)-1] == '}' {
-			params[t[1:len(t)-1]] = ps[i]
+			// Split the escaped path, then unescape each segment: an encoded "/" stays inside its segment.
+			if seg, err := url.PathUnescape(ps[i]); err == nil {
+				params[t[1:len(t)-1]] = seg
+			} else {
+				params[t[1:len(t)-1]] = ps[i]
+			}
 		}
 	}
 	return params
@@ -228,6 +234,9 @@ func schemaMessage(r *http.Request, se *openapi3.SchemaError) string {
 		where = "the resource"
 	}
 	msg := se.Reason
+	if strings.Contains(msg, "json.Number") {
+		msg = "is a number too large or too precise for this server to store"
+	}
 	if msg == "" {
 		msg = "does not match the schema (" + se.SchemaField + ")"
 	}
