@@ -40,7 +40,7 @@ import (
 
 // DefaultRateLimit is lhcr-sandbox's per-app limit on FHIR requests per second (bursts of
 // twice as many).
-const DefaultRateLimit = 50
+const DefaultRateLimit = 500
 
 // Version is the sandbox's version, reported in /metadata.
 const Version = "0.1.0"

@@ -1,9 +1,12 @@
 // Command baseline serves the load runs' baselines on one port:
 //
-//	GET /b0  the identical pre-serialised bytes of a resource (B0: the limit of net/http here)
-//	GET /b1  the same bytes after one modernc SELECT by primary key on the sandbox's database (B1)
+//	GET /b0          the identical pre-serialised bytes of a resource (B0: the limit of net/http here)
+//	GET /b0/{name}   the pre-serialised bytes of file DIR/{name}: each scenario's own answer, so
+//	                 that a search is compared with serving its own (larger) Bundle
+//	GET /b1          the resource's bytes after one modernc SELECT by primary key on the
+//	                 sandbox's database (B1)
 //
-// Usage: baseline -addr 127.0.0.1:18181 -db lhcr-sandbox.db -body patient.json -rid 1
+// Usage: baseline -addr 127.0.0.1:18181 -db lhcr-sandbox.db -body patient.json -dir answers/
 package main
 
 import (
@@ -12,6 +15,7 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 
 	_ "modernc.org/sqlite"
@@ -23,6 +27,7 @@ func main() {
 	bodyPath := flag.String("body", "", "file with the bytes to serve")
 	typ := flag.String("type", "Patient", "resource type of the row B1 selects")
 	id := flag.String("id", "story-diabetes", "resource id of the row B1 selects")
+	dir := flag.String("dir", "", "directory of scenario answers served at /b0/{name}")
 	flag.Parse()
 	body, err := os.ReadFile(*bodyPath)
 	if err != nil {
@@ -46,6 +51,27 @@ func main() {
 	mux.HandleFunc("GET /b0", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/fhir+json; charset=utf-8")
 		w.Write(body)
+	})
+	answers := map[string][]byte{}
+	if *dir != "" {
+		entries, err := os.ReadDir(*dir)
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, e := range entries {
+			if answers[e.Name()], err = os.ReadFile(filepath.Join(*dir, e.Name())); err != nil {
+				log.Fatal(err)
+			}
+		}
+	}
+	mux.HandleFunc("GET /b0/{name}", func(w http.ResponseWriter, r *http.Request) {
+		b, ok := answers[r.PathValue("name")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/fhir+json; charset=utf-8")
+		w.Write(b)
 	})
 	mux.HandleFunc("GET /b1", func(w http.ResponseWriter, r *http.Request) {
 		var js []byte

@@ -55,6 +55,9 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "cache_size(-32768)") // 32 MiB of page cache per connection
+	// Reads through a memory map instead of a read(2) per page: searches spent a third of their
+	// time in read syscalls.
+	q.Add("_pragma", "mmap_size(1073741824)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {
