@@ -169,8 +169,10 @@ func Build(doc *openapi3.T, opt Options) (api.CapabilityStatement, error) {
 		FHIRVersion: "4.0.1",
 		Format:      []string{"application/fhir+json", "json"},
 		Rest: []api.CapabilityStatementRest{{
-			Mode:          api.CapabilityStatementRestModeServer,
-			Documentation: ptr("Search: unknown parameters are ignored unless Prefer: handling=strict. Paging follows Bundle.link next/previous (opaque keyset cursors); _count defaults to 50, at most 1000."),
+			Mode: api.CapabilityStatementRestModeServer,
+			Documentation: ptr("Search: unknown parameters are ignored unless Prefer: handling=strict. Paging follows Bundle.link next/previous (opaque keyset cursors); _count defaults to 50, at most 1000. " +
+				"Fault simulation, to test your error handling: send Prefer: lhcr-simulate=<scenario> on any FHIR request, or read Patient/simulate-<scenario>, " +
+				"with scenario 429, 503, 504-after=<ms>, latency=<ms>, timeout, 412, invalid-token, sensitive-patient or superseded-nhs-number (docs/testing-your-app.md)."),
 			Security: &api.CapabilityStatementSecurity{
 				Cors: ptr(true),
 				Service: []api.CodeableConcept{{
