@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gm-lhcr/lhcr/openapi/api"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/capture"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/limits"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/outcome"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/requestid"
@@ -26,34 +27,8 @@ func chain(log *slog.Logger, maxBody int64, reqlog *requestlog.Log, guard *limit
 	return requestid.Middleware(accessLog(log, appLog(reqlog, recoverer(log, negotiate(maxBody, guard.Wrap(next))))))
 }
 
-// statusWriter records the status a handler sent and, when capture is set, the start of an
-// error response's body.
-type statusWriter struct {
-	http.ResponseWriter
-	status  int
-	capture bool
-	body    []byte
-}
-
 // maxCaptured bounds how much of an error body the request log keeps.
 const maxCaptured = 16 << 10
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	if w.capture && w.status >= 400 && len(w.body) < maxCaptured {
-		w.body = append(w.body, b[:min(len(b), maxCaptured-len(w.body))]...)
-	}
-	return w.ResponseWriter.Write(b)
-}
 
 // appLog records each request an app makes (identified by its token or client credentials) in
 // that app's request log, with the OperationOutcome of an error: how a partner debugs a 401.
@@ -61,17 +36,17 @@ func appLog(reqlog *requestlog.Log, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		ctx, attributed := requestlog.Track(r.Context())
-		sw := &statusWriter{ResponseWriter: w, capture: true}
+		sw := &capture.Writer{ResponseWriter: w, Limit: maxCaptured, From: 400}
 		next.ServeHTTP(sw, r.WithContext(ctx))
 		id := attributed()
 		if id == "" {
 			return
 		}
-		e := requestlog.Entry{Time: start.UTC(), ClientID: id, Method: r.Method, Path: r.URL.Path, Status: sw.status,
+		e := requestlog.Entry{Time: start.UTC(), ClientID: id, Method: r.Method, Path: r.URL.Path, Status: sw.Status,
 			Latency: time.Since(start), RequestID: requestid.FromContext(r.Context())}
-		if sw.status >= 400 {
+		if sw.Status >= 400 {
 			var oo api.OperationOutcome
-			if json.Unmarshal(sw.body, &oo) == nil && oo.ResourceType == api.OperationOutcomeResourceTypeOperationOutcome {
+			if json.Unmarshal(sw.Body, &oo) == nil && oo.ResourceType == api.OperationOutcomeResourceTypeOperationOutcome {
 				e.Outcome = &oo
 			}
 		}
@@ -79,23 +54,21 @@ func appLog(reqlog *requestlog.Log, next http.Handler) http.Handler {
 	})
 }
 
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // accessLog logs one line per request: method, path (never the query, which may hold NHS
 // numbers or names), status, latency and request id. Headers and bodies are never logged.
 func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &capture.Writer{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		level := slog.LevelInfo
-		if sw.status >= 500 {
+		if sw.Status >= 500 {
 			level = slog.LevelError
 		}
 		log.LogAttrs(r.Context(), level, "request",
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
-			slog.Int("status", sw.status),
+			slog.Int("status", sw.Status),
 			slog.Duration("latency", time.Since(start)),
 			slog.String("request_id", requestid.FromContext(r.Context())))
 	})

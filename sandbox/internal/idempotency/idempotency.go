@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/gm-lhcr/lhcr/openapi/api"
+	"github.com/gm-lhcr/lhcr/sandbox/internal/capture"
 	"github.com/gm-lhcr/lhcr/sandbox/internal/outcome"
 )
 
@@ -175,7 +176,7 @@ func (s *Store) Wrap(next http.Handler) http.Handler {
 			w.Write(e.body)
 			return
 		}
-		tw := &teeWriter{ResponseWriter: w, max: s.cfg.MaxResponseBytes}
+		tw := &capture.Writer{ResponseWriter: w, Limit: s.cfg.MaxResponseBytes}
 		defer func() {
 			if v := recover(); v != nil {
 				s.forget(k)
@@ -220,11 +221,11 @@ func (s *Store) begin(k string, fp [32]byte) (entry, bool) {
 
 // finish stores the response, or forgets the key when the response should not be replayed:
 // a server error, 429, or a body over the limit. A retry of those is a new attempt.
-func (s *Store) finish(k string, tw *teeWriter) {
-	if tw.status == 0 {
-		tw.status = http.StatusOK
+func (s *Store) finish(k string, tw *capture.Writer) {
+	if tw.Status == 0 {
+		tw.Status = http.StatusOK
 	}
-	if tw.status >= 500 || tw.status == http.StatusTooManyRequests || tw.status == http.StatusConflict || tw.overflow {
+	if tw.Status >= 500 || tw.Status == http.StatusTooManyRequests || tw.Status == http.StatusConflict || tw.Overflow {
 		s.forget(k)
 		return
 	}
@@ -232,7 +233,7 @@ func (s *Store) finish(k string, tw *teeWriter) {
 	defer s.mu.Unlock()
 	if el, ok := s.m[k]; ok {
 		e := el.Value.(*entry)
-		e.done, e.status, e.header, e.body = true, tw.status, tw.Header().Clone(), tw.body.Bytes()
+		e.done, e.status, e.header, e.body = true, tw.Status, tw.Header().Clone(), tw.Body
 	}
 }
 
@@ -248,36 +249,6 @@ func (s *Store) remove(el *list.Element) {
 	delete(s.m, el.Value.(*entry).key)
 	s.l.Remove(el)
 }
-
-// teeWriter sends the response and keeps a copy, up to max bytes.
-type teeWriter struct {
-	http.ResponseWriter
-	status   int
-	body     bytes.Buffer
-	max      int
-	overflow bool
-}
-
-func (w *teeWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *teeWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	if w.body.Len()+len(b) > w.max {
-		w.overflow = true
-	} else {
-		w.body.Write(b)
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *teeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 type errReader struct{ err error }
 

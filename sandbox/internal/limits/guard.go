@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gm-lhcr/lhcr/sandbox/internal/capture"
 )
 
 // Token endpoint guard defaults.
@@ -189,9 +191,9 @@ func (g *TokenGuard) Wrap(next http.Handler) http.Handler {
 			})
 			return
 		}
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &capture.Writer{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		g.record(id, addr, sw.status, g.cfg.Now())
+		g.record(id, addr, sw.Status, g.cfg.Now())
 	})
 }
 
@@ -277,25 +279,3 @@ func (e errAfter) Read([]byte) (int, error) {
 	}
 	return 0, io.EOF
 }
-
-// statusWriter records the status sent.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
