@@ -249,3 +249,17 @@ func (w *jw) refLocalBody(typ, kind string, n int, display string) {
 	w.b = append(w.b, '"')
 	w.optStr("display", display)
 }
+
+// addressParts writes the members every Greater Manchester address has, in FHIR's order:
+// line, city, district, postalCode, country.
+func (w *jw) addressParts(line []string, city, postcode string) {
+	w.arr("line")
+	for _, l := range line {
+		w.elemStr(l)
+	}
+	w.endArr()
+	w.str("city", city)
+	w.str("district", "Greater Manchester")
+	w.str("postalCode", postcode)
+	w.str("country", "GB")
+}

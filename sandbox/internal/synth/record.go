@@ -369,15 +369,7 @@ func (rec *record) writePatient(j *jw) {
 			j.str("use", "old")
 		}
 		j.str("type", "both")
-		j.arr("line")
-		for _, l := range a.line {
-			j.elemStr(l)
-		}
-		j.endArr()
-		j.str("city", a.city)
-		j.str("district", "Greater Manchester")
-		j.str("postalCode", a.postcode)
-		j.str("country", "GB")
+		j.addressParts(a.line, a.city, a.postcode)
 		if a.from != 0 || a.to != 0 {
 			j.obj("period")
 			if a.from != 0 {

@@ -187,15 +187,7 @@ func (w *world) encode() []Resource {
 			j.arr("address")
 			j.elem()
 			j.str("use", "work")
-			j.arr("line")
-			for _, l := range o.line {
-				j.elemStr(l)
-			}
-			j.endArr()
-			j.str("city", o.city)
-			j.str("district", "Greater Manchester")
-			j.str("postalCode", o.pc)
-			j.str("country", "GB")
+			j.addressParts(o.line, o.city, o.pc)
 			j.end()
 			j.endArr()
 		}
