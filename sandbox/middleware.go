@@ -104,7 +104,9 @@ func negotiate(maxBody int64, next http.Handler) http.Handler {
 				"the request body is %d bytes, over the limit of %d", r.ContentLength, limit))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
 		if strings.HasPrefix(r.URL.Path, "/fhir/R4/") {
 			if e := fhirFormat(r); e != nil {
 				e.Write(w)
