@@ -4,6 +4,7 @@ package outcome
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -73,11 +74,24 @@ func (e *Error) Write(w http.ResponseWriter) {
 	WriteJSON(w, e.Status, Resource(api.OperationOutcomeIssueSeverityError, e.Code, e.Diagnostics, e.Expression...))
 }
 
+// StatusClientClosedRequest is the status logged for a request whose client went away before
+// the answer was ready (nginx's convention; no client ever sees it).
+const StatusClientClosedRequest = 499
+
 // WriteError sends err as an OperationOutcome: an *Error (anywhere in the chain) as itself, any
 // other error as a 500 whose details go to the log only, never to the client.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	if e, ok := errors.AsType[*Error](err); ok {
 		e.Write(w)
+		return
+	}
+	if r.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		// The client went away (or the server is shutting down) while the request ran: nobody
+		// reads an answer, and it is not a server failure. 499 marks it in the access log.
+		if log != nil {
+			log.DebugContext(r.Context(), "request abandoned by the client", "method", r.Method, "path", r.URL.Path)
+		}
+		w.WriteHeader(StatusClientClosedRequest)
 		return
 	}
 	if log != nil {
