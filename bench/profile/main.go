@@ -6,8 +6,8 @@
 //	wrk -t2 -c32 -d10s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:18190/fhir/R4/Patient/story-diabetes
 //	go tool pprof -top -cum cpu.prof
 //
-// The database is opened as lhcr-sandbox would open it (no rate limit, logs at error level);
-// -secret fixes the test app's secret so that a token can be fetched with curl.
+// The sandbox runs as lhcr-sandbox would run it (its GC setting, no rate limit, logs at error
+// level); -secret fixes the test app's secret so that a token can be fetched with curl.
 package main
 
 import (
@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"time"
 
@@ -40,6 +41,9 @@ func main() {
 		log.Fatal(err)
 	}
 	defer sb.Close()
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(sandbox.ServingGCPercent) // as lhcr-sandbox serves
+	}
 	srv := &http.Server{Addr: *addr, Handler: sb}
 	go func() {
 		if err := srv.ListenAndServe(); err != http.ErrServerClosed {

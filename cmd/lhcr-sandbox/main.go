@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -54,6 +55,10 @@ func run(ctx context.Context, opts options, log *slog.Logger) error {
 		return err
 	}
 	defer sb.Close()
+	if os.Getenv("GOGC") == "" {
+		// After seeding, whose heap is larger: see sandbox.ServingGCPercent.
+		debug.SetGCPercent(sandbox.ServingGCPercent)
+	}
 	srv := &http.Server{
 		Handler:           sb,
 		ReadHeaderTimeout: 5 * time.Second,
