@@ -97,3 +97,28 @@ func BenchmarkCreatePatient(b *testing.B) {
 		serve(b, sb, "POST", "/fhir/R4/Patient", body, http.StatusCreated)
 	}
 }
+
+// BenchmarkEverythingPage50 is the first page of $everything for a patient with 200 observations,
+// among 20 such patients.
+func BenchmarkEverythingPage50(b *testing.B) {
+	sb := newBenchSandbox(b)
+	var target string
+	for i := range 20 {
+		rec := serve(b, sb, "POST", "/fhir/R4/Patient", benchPatient(i), http.StatusCreated)
+		var p struct{ ID string }
+		json.Unmarshal(rec.Body.Bytes(), &p)
+		obs, _ := json.Marshal(observationRes(p.ID))
+		for range 200 {
+			serve(b, sb, "POST", "/fhir/R4/Observation", string(obs), http.StatusCreated)
+		}
+		target = "/fhir/R4/Patient/" + p.ID + "/$everything?_count=50"
+	}
+	rec := serve(b, sb, "GET", target, "", http.StatusOK)
+	if n := strings.Count(rec.Body.String(), `"fullUrl"`); n != 50 {
+		b.Fatalf("%s: %d entries, want 50", target, n)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		serve(b, sb, "GET", target, "", http.StatusOK)
+	}
+}

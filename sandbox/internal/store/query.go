@@ -64,7 +64,7 @@ var (
 
 // Search runs q on the read pool.
 func (s *SQLite) Search(ctx context.Context, q *search.Query) (Page, error) {
-	return s.search(ctx, s.r, q)
+	return s.search(ctx, s.queries, q)
 }
 
 func (s *SQLite) search(ctx context.Context, db querier, q *search.Query) (Page, error) {
@@ -140,7 +140,7 @@ func (s *SQLite) search(ctx context.Context, db querier, q *search.Query) (Page,
 
 // Everything pages through patient id and every live resource that references it, patient first.
 func (s *SQLite) Everything(ctx context.Context, patientID string, count int, cursor string) (Page, error) {
-	c, err := current(ctx, s.r, "Patient", patientID)
+	c, err := current(ctx, s.queries, "Patient", patientID)
 	if err != nil {
 		return Page{}, err
 	}
@@ -152,15 +152,17 @@ func (s *SQLite) Everything(ctx context.Context, patientID string, count int, cu
 		from:  "resources r",
 		where: "r.deleted = 0 AND (r.rid = ? OR r.rid IN (SELECT rid FROM idx_ref WHERE ref_id = ? AND ref_type = 'Patient'))",
 		args:  []any{c.rid, patientID},
-		// The patient sorts first.
-		sortExpr:    fmt.Sprintf("(r.rid <> %d)", c.rid),
+		// The patient sorts first. Its rid is an argument, so that one prepared statement
+		// serves every patient.
+		sortExpr:    "(r.rid <> ?)",
+		sortArgs:    []any{c.rid},
 		fingerprint: "Patient/" + patientID,
 	}
 	if count == 0 { // only the total, as for a search
-		n, err := pg.count(ctx, s.r)
+		n, err := pg.count(ctx, s.queries)
 		return Page{Total: n}, err
 	}
-	page, err := pg.page(ctx, s.r, count, cursor)
+	page, err := pg.page(ctx, s.queries, count, cursor)
 	if err != nil {
 		return Page{}, err
 	}
@@ -176,6 +178,7 @@ type pager struct {
 	kind, from, where string
 	args              []any
 	sortExpr          string // "" orders by rid alone
+	sortArgs          []any  // the arguments of sortExpr's placeholders
 	desc              bool
 	fingerprint       string
 }
@@ -209,15 +212,18 @@ func (p pager) page(ctx context.Context, db querier, count int, cursor string) (
 	if down {
 		cmp, dir = "<", "DESC"
 	}
+	// Arguments in the order their placeholders appear: the sort value in the select list,
+	// the conditions, the cursor's position, the ORDER BY, the LIMIT.
 	where := p.where
-	args := slices.Clone(p.args)
+	args := slices.Concat(p.sortArgs, p.args)
 	if cur != nil {
 		where += fmt.Sprintf(" AND (%s, r.rid) %s (?, ?)", sv, cmp)
-		args = append(args, cur.Sort, cur.After)
+		args = append(append(args, p.sortArgs...), cur.Sort, cur.After)
 	}
 	order := "r.rid " + dir
 	if p.sortExpr != "" {
 		order = p.sortExpr + " " + dir + ", " + order
+		args = append(args, p.sortArgs...)
 	}
 	query := fmt.Sprintf(`SELECT r.rid, %s, r.type, r.id, r.version, r.last_updated, v.json FROM %s
 		JOIN versions v ON v.rid = r.rid AND v.version = r.version

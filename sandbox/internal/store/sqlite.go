@@ -30,9 +30,14 @@ type SQLite struct {
 	// readStmt is the read by id, prepared once per pooled connection: parsing the SQL
 	// again on every read cost more than running it.
 	readStmt *sql.Stmt
+	// queries runs searches on the read pool through prepared statements.
+	queries *stmtCache
 }
 
 var _ Store = (*SQLite)(nil)
+
+// maxCachedStatements bounds the prepared search statements kept per store.
+const maxCachedStatements = 256
 
 // Options configures OpenSQLite. The zero value opens ./lhcr-sandbox.db.
 type Options struct {
@@ -106,6 +111,7 @@ func OpenSQLite(ctx context.Context, opt Options) (*SQLite, error) {
 	r.SetMaxIdleConns(readers)
 	r.SetConnMaxLifetime(0)
 	s.r = r
+	s.queries = newStmtCache(r, maxCachedStatements)
 	if s.readStmt, err = r.PrepareContext(ctx, readSQL); err != nil {
 		r.Close()
 		w.Close()
@@ -120,6 +126,7 @@ func (s *SQLite) Path() string { return s.path }
 // Close closes both pools (and removes an in-memory database).
 func (s *SQLite) Close() error {
 	s.readStmt.Close()
+	s.queries.Close()
 	err := s.r.Close()
 	if werr := s.w.Close(); err == nil {
 		err = werr
