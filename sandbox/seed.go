@@ -41,6 +41,9 @@ const (
 	settingPatients = "seed.patients"
 	settingAsOf     = "seed.as_of"
 	settingVersion  = "seed.generator_version"
+	// settingSeeding is there while a seeding runs: found at start-up, the seeding was
+	// interrupted (the process stopped) and the partial population is replaced.
+	settingSeeding = "seed.in_progress"
 )
 
 // seedBatch is how many patients one transaction imports.
@@ -49,7 +52,16 @@ const seedBatch = 200
 // seed fills an empty database with the synthetic population (or reports how an existing one
 // was seeded). With reset it first removes everything.
 func seed(ctx context.Context, st store.Store, cfg Config, out io.Writer) (SeedInfo, error) {
-	if cfg.Reset {
+	reset := cfg.Reset
+	if _, interrupted, err := st.Setting(ctx, settingSeeding); err != nil {
+		return SeedInfo{}, err
+	} else if interrupted && cfg.Patients > 0 && !reset {
+		if out != nil {
+			fmt.Fprintln(out, "an earlier seeding did not finish: seeding again from the start")
+		}
+		reset = true
+	}
+	if reset {
 		if err := st.Reset(ctx); err != nil {
 			return SeedInfo{}, fmt.Errorf("reset: %w", err)
 		}
@@ -77,15 +89,45 @@ func seed(ctx context.Context, st store.Store, cfg Config, out io.Writer) (SeedI
 	}
 	start := time.Now()
 	info := SeedInfo{Seeded: true, Patients: gen.Len(), Seed: cfg.Seed, AsOf: cfg.AsOf}
-	at := cfg.AsOf
-	shared, err := prepare(gen.Shared(), at)
+	if err := st.SetSetting(ctx, settingSeeding, "1"); err != nil {
+		return info, err
+	}
+	err = st.BulkLoad(ctx, func(ctx context.Context) error {
+		var err error
+		info.Resources, err = importPopulation(ctx, st, gen, cfg.AsOf, out)
+		return err
+	})
 	if err != nil {
 		return info, err
 	}
-	if err := st.Import(ctx, shared); err != nil {
+	for k, v := range map[string]string{
+		settingSeed:     strconv.FormatInt(cfg.Seed, 10),
+		settingPatients: strconv.Itoa(gen.Len()),
+		settingAsOf:     cfg.AsOf.Format(time.DateOnly),
+		settingVersion:  synth.Version,
+	} {
+		if err := st.SetSetting(ctx, k, v); err != nil {
+			return info, err
+		}
+	}
+	if err := st.DeleteSetting(ctx, settingSeeding); err != nil {
 		return info, err
 	}
-	info.Resources = len(shared)
+	info.Elapsed = time.Since(start)
+	return info, nil
+}
+
+// importPopulation generates, prepares and imports the population of gen (on all cores, in
+// order) and returns how many resources it imported.
+func importPopulation(ctx context.Context, st store.Store, gen *synth.Generator, at time.Time, out io.Writer) (int, error) {
+	shared, err := prepare(gen.Shared(), at)
+	if err != nil {
+		return 0, err
+	}
+	if err := st.Import(ctx, shared); err != nil {
+		return 0, err
+	}
+	resources := len(shared)
 
 	var meter *progress.Meter
 	if gen.Len() >= 5000 {
@@ -153,7 +195,7 @@ func seed(ctx context.Context, st store.Store, cfg Config, out io.Writer) (SeedI
 			continue
 		}
 		if importErr = st.Import(ctx, got.rs); importErr == nil {
-			info.Resources += len(got.rs)
+			resources += len(got.rs)
 			meter.Add(min(seedBatch, gen.Len()-b*seedBatch))
 		}
 		<-window
@@ -162,20 +204,9 @@ func seed(ctx context.Context, st store.Store, cfg Config, out io.Writer) (SeedI
 	wg.Wait()
 	meter.Finish()
 	if importErr != nil {
-		return info, fmt.Errorf("seeding: %w", importErr)
+		return resources, fmt.Errorf("seeding: %w", importErr)
 	}
-	for k, v := range map[string]string{
-		settingSeed:     strconv.FormatInt(cfg.Seed, 10),
-		settingPatients: strconv.Itoa(gen.Len()),
-		settingAsOf:     cfg.AsOf.Format(time.DateOnly),
-		settingVersion:  synth.Version,
-	} {
-		if err := st.SetSetting(ctx, k, v); err != nil {
-			return info, err
-		}
-	}
-	info.Elapsed = time.Since(start)
-	return info, nil
+	return resources, nil
 }
 
 // prepare stamps the generated resources and extracts their index entries (CPU work, done by

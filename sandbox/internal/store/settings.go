@@ -28,3 +28,11 @@ func (s *SQLite) SetSetting(ctx context.Context, key, value string) error {
 	}
 	return nil
 }
+
+// DeleteSetting removes key; removing an absent key is not an error.
+func (s *SQLite) DeleteSetting(ctx context.Context, key string) error {
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, key); err != nil {
+		return fmt.Errorf("store: delete %s: %w", key, err)
+	}
+	return nil
+}

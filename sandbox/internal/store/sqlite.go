@@ -102,6 +102,11 @@ func OpenSQLite(ctx context.Context, opt Options) (*SQLite, error) {
 		w.Close()
 		return nil, err
 	}
+	// A bulk load the process did not finish left its indexes to build.
+	if err := s.restoreIndexes(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
 	readers := opt.Readers
 	if readers <= 0 {
 		readers = max(2, runtime.NumCPU())

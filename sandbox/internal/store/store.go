@@ -79,6 +79,10 @@ type Store interface {
 	// Import writes prepared resources as version 1, in one transaction, as seeding does. The
 	// ids must not exist yet (Reset first to re-seed).
 	Import(ctx context.Context, resources []Prepared) error
+	// BulkLoad runs load, Imports into an empty store, faster than Imports alone: the search
+	// indexes are built once at the end. If the process stops during load, the indexes are
+	// built when the store is next opened.
+	BulkLoad(ctx context.Context, load func(context.Context) error) error
 	// Count returns how many live resources of typ there are ("" for all types).
 	Count(ctx context.Context, typ string) (int, error)
 	// Reset removes every resource, version and index row.
@@ -86,6 +90,7 @@ type Store interface {
 	// Setting and SetSetting keep facts about the database, such as how it was seeded.
 	Setting(ctx context.Context, key string) (value string, ok bool, err error)
 	SetSetting(ctx context.Context, key, value string) error
+	DeleteSetting(ctx context.Context, key string) error
 	// IntegrityCheck runs the database's own consistency check; nil when sound.
 	IntegrityCheck(ctx context.Context) error
 	Close() error
