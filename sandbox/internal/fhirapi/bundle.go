@@ -103,7 +103,10 @@ func (s *Server) writeBundle(w http.ResponseWriter, r *http.Request, b api.Bundl
 		outcome.WriteError(w, r, s.log, err)
 		return
 	}
-	w.Header().Set("Content-Type", contentType)
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	// A length saves chunked framing, and a write, on a Bundle larger than net/http buffers.
+	h.Set("Content-Length", strconv.Itoa(len(out)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(out)
 }

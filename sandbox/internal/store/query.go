@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -238,13 +239,21 @@ func (p pager) page(ctx context.Context, db querier, count int, cursor string) (
 		rid, sv int64
 		res     Resource
 	}
-	var got []keyed
+	got := make([]keyed, 0, min(count+1, 64))
+	var arena []byte // the page's JSON documents, one allocation for many
 	for rows.Next() {
 		var k keyed
 		var lu int64
-		if err := rows.Scan(&k.rid, &k.sv, &k.res.Type, &k.res.ID, &k.res.Version, &lu, &k.res.JSON); err != nil {
+		var raw sql.RawBytes // the driver's bytes, valid until the next row: copied once, below
+		if err := rows.Scan(&k.rid, &k.sv, &k.res.Type, &k.res.ID, &k.res.Version, &lu, &raw); err != nil {
 			return Page{}, fmt.Errorf("store: search: %w", err)
 		}
+		if cap(arena)-len(arena) < len(raw) {
+			arena = make([]byte, 0, max(64<<10, len(raw)))
+		}
+		start := len(arena)
+		arena = append(arena, raw...)
+		k.res.JSON = arena[start:len(arena):len(arena)]
 		k.res.LastUpdated = time.UnixMilli(lu).UTC()
 		got = append(got, k)
 	}
@@ -258,7 +267,7 @@ func (p pager) page(ctx context.Context, db querier, count int, cursor string) (
 	if backward {
 		slices.Reverse(got)
 	}
-	page := Page{Total: -1}
+	page := Page{Total: -1, Resources: make([]Resource, 0, len(got))}
 	for _, k := range got {
 		page.Resources = append(page.Resources, k.res)
 	}
