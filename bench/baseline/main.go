@@ -43,7 +43,7 @@ func main() {
 	if err := db.QueryRow(`SELECT rid FROM resources WHERE type = ? AND id = ?`, *typ, *id).Scan(&rid); err != nil {
 		log.Fatalf("find %s/%s: %v", *typ, *id, err)
 	}
-	stmt, err := db.Prepare(`SELECT json FROM versions WHERE rid = ? AND version = 1`)
+	stmt, err := db.Prepare(`SELECT json FROM resources WHERE rid = ?`)
 	if err != nil {
 		log.Fatal(err)
 	}

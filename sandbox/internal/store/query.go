@@ -226,8 +226,7 @@ func (p pager) page(ctx context.Context, db querier, count int, cursor string) (
 		order = p.sortExpr + " " + dir + ", " + order
 		args = append(args, p.sortArgs...)
 	}
-	query := fmt.Sprintf(`SELECT r.rid, %s, r.type, r.id, r.version, r.last_updated, v.json FROM %s
-		JOIN versions v ON v.rid = r.rid AND v.version = r.version
+	query := fmt.Sprintf(`SELECT r.rid, %s, r.type, r.id, r.version, r.last_updated, r.json FROM %s
 		WHERE %s ORDER BY %s LIMIT ?`, sv, p.from, where, order)
 	args = append(args, count+1)
 	rows, err := db.QueryContext(ctx, query, args...)

@@ -8,8 +8,7 @@ import (
 	"time"
 )
 
-const readSQL = `SELECT r.version, r.last_updated, r.deleted, v.json FROM resources r
-	JOIN versions v ON v.rid = r.rid AND v.version = r.version WHERE r.type = ? AND r.id = ?`
+const readSQL = `SELECT version, last_updated, deleted, json FROM resources WHERE type = ? AND id = ?`
 
 // Read returns the current version of typ/id.
 func (s *SQLite) Read(ctx context.Context, typ, id string) (Resource, error) {
@@ -36,8 +35,11 @@ func (s *SQLite) VRead(ctx context.Context, typ, id string, version int64) (Reso
 	res := Resource{Type: typ, ID: id, Version: version}
 	var lu int64
 	var js []byte
-	err := s.r.QueryRowContext(ctx, `SELECT v.last_updated, v.method, v.json FROM resources r
-		JOIN versions v ON v.rid = r.rid WHERE r.type = ? AND r.id = ? AND v.version = ?`, typ, id, version).Scan(&lu, &res.Method, &js)
+	// The current version is in resources, the earlier ones in versions.
+	err := s.r.QueryRowContext(ctx, `SELECT last_updated, method, json FROM resources WHERE type = ? AND id = ? AND version = ?
+		UNION ALL
+		SELECT v.last_updated, v.method, v.json FROM resources r JOIN versions v ON v.rid = r.rid
+		WHERE r.type = ? AND r.id = ? AND v.version = ?`, typ, id, version, typ, id, version).Scan(&lu, &res.Method, &js)
 	if errors.Is(err, sql.ErrNoRows) {
 		return res, ErrNotFound
 	}
@@ -68,8 +70,11 @@ func (s *SQLite) History(ctx context.Context, typ, id string, count int, cursor 
 		}
 		before = cur.After
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT version, last_updated, method, json FROM versions
-		WHERE rid = ? AND version < ? ORDER BY version DESC LIMIT ?`, c.rid, before, count+1)
+	rows, err := s.r.QueryContext(ctx, `SELECT version, last_updated, method, json FROM (
+			SELECT version, last_updated, method, json FROM resources WHERE rid = ?
+			UNION ALL
+			SELECT version, last_updated, method, json FROM versions WHERE rid = ?)
+		WHERE version < ? ORDER BY version DESC LIMIT ?`, c.rid, c.rid, before, count+1)
 	if err != nil {
 		return Page{}, fmt.Errorf("store: history %s/%s: %w", typ, id, err)
 	}

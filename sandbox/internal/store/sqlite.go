@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -146,7 +147,10 @@ func (s *SQLite) Close() error {
 	return err
 }
 
-func (s *SQLite) migrate(ctx context.Context) error {
+func (s *SQLite) migrate(ctx context.Context) error { return s.migrateTo(ctx, math.MaxInt) }
+
+// migrateTo applies the migrations numbered up to last that are not applied yet.
+func (s *SQLite) migrateTo(ctx context.Context, last int) error {
 	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("store: migrations table: %w", err)
@@ -165,7 +169,7 @@ func (s *SQLite) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("store: migration %s: name must start with a number", f)
 		}
-		if n <= current {
+		if n <= current || n > last {
 			continue
 		}
 		body, err := migrations.ReadFile(f)

@@ -56,7 +56,7 @@ func (s *SQLite) Create(ctx context.Context, typ string, body []byte, ifNoneExis
 			return WriteResult{}, ErrMultipleMatches
 		}
 	}
-	res, err := s.put(ctx, tx, typ, newID(), body, "POST", now(), 0, false)
+	res, err := s.put(ctx, tx, typ, newID(), body, "POST", now(), currentRow{}, false)
 	if err != nil {
 		return WriteResult{}, err
 	}
@@ -85,7 +85,7 @@ func (s *SQLite) Update(ctx context.Context, typ, id string, body []byte, ifMatc
 	if !exists {
 		method = "POST"
 	}
-	res, err := s.put(ctx, tx, typ, id, body, method, now(), cur.version, exists)
+	res, err := s.put(ctx, tx, typ, id, body, method, now(), cur, exists)
 	if err != nil {
 		return WriteResult{}, err
 	}
@@ -121,10 +121,10 @@ func (s *SQLite) Delete(ctx context.Context, typ, id string, ifMatch int64) erro
 	}
 	at := now()
 	v := cur.version + 1
-	if _, err := tx.ExecContext(ctx, `INSERT INTO versions (rid, version, last_updated, method, json) VALUES (?, ?, ?, 'DELETE', NULL)`, cur.rid, v, at.UnixMilli()); err != nil {
-		return fmt.Errorf("store: delete: %w", err)
+	if err := archive(ctx, tx, cur.rid); err != nil {
+		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE resources SET version = ?, last_updated = ?, deleted = 1 WHERE rid = ?`, v, at.UnixMilli(), cur.rid); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE resources SET version = ?, last_updated = ?, deleted = 1, method = 'DELETE', json = NULL WHERE rid = ?`, v, at.UnixMilli(), cur.rid); err != nil {
 		return fmt.Errorf("store: delete: %w", err)
 	}
 	if err := clearIndex(ctx, tx, cur.rid); err != nil {
@@ -180,8 +180,9 @@ func current(ctx context.Context, q querier, typ, id string) (currentRow, error)
 	return c, nil
 }
 
-// put writes a version of typ/id inside tx: a new resource row when !exists, else version prev+1.
-func (s *SQLite) put(ctx context.Context, tx *sql.Tx, typ, id string, body []byte, method string, at time.Time, prev int64, exists bool) (Resource, error) {
+// put writes a version of typ/id inside tx: a new resource row when !exists, else the version
+// after cur's.
+func (s *SQLite) put(ctx context.Context, tx *sql.Tx, typ, id string, body []byte, method string, at time.Time, cur currentRow, exists bool) (Resource, error) {
 	ins, err := newInserter(ctx, tx)
 	if err != nil {
 		return Resource{}, err
@@ -190,7 +191,7 @@ func (s *SQLite) put(ctx context.Context, tx *sql.Tx, typ, id string, body []byt
 	if !exists {
 		return ins.insertNew(ctx, typ, id, body, method, at)
 	}
-	v := prev + 1
+	v := cur.version + 1
 	js, err := stamp(body, typ, id, v, at)
 	if err != nil {
 		return Resource{}, err
@@ -199,12 +200,12 @@ func (s *SQLite) put(ctx context.Context, tx *sql.Tx, typ, id string, body []byt
 	if err != nil {
 		return Resource{}, fmt.Errorf("store: index %s/%s: %w", typ, id, err)
 	}
-	var rid int64
-	if err := tx.QueryRowContext(ctx, `UPDATE resources SET version = ?, last_updated = ?, deleted = 0 WHERE type = ? AND id = ? RETURNING rid`,
-		v, at.UnixMilli(), typ, id).Scan(&rid); err != nil {
-		return Resource{}, fmt.Errorf("store: update %s/%s: %w", typ, id, err)
+	if err := archive(ctx, tx, cur.rid); err != nil {
+		return Resource{}, err
 	}
-	if _, err := ins.version.ExecContext(ctx, rid, v, at.UnixMilli(), method, js); err != nil {
+	rid := cur.rid
+	if _, err := tx.ExecContext(ctx, `UPDATE resources SET version = ?, last_updated = ?, deleted = 0, method = ?, json = ? WHERE rid = ?`,
+		v, at.UnixMilli(), method, js, rid); err != nil {
 		return Resource{}, fmt.Errorf("store: update %s/%s: %w", typ, id, err)
 	}
 	if err := clearIndex(ctx, tx, rid); err != nil {
@@ -214,6 +215,15 @@ func (s *SQLite) put(ctx context.Context, tx *sql.Tx, typ, id string, body []byt
 		return Resource{}, err
 	}
 	return Resource{Type: typ, ID: id, Version: v, LastUpdated: at, Method: method, JSON: js}, nil
+}
+
+// archive copies the current version of rid into versions, before resources takes the next.
+func archive(ctx context.Context, tx *sql.Tx, rid int64) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO versions (rid, version, last_updated, method, json)
+		SELECT rid, version, last_updated, method, json FROM resources WHERE rid = ?`, rid); err != nil {
+		return fmt.Errorf("store: keep the previous version: %w", err)
+	}
+	return nil
 }
 
 func clearIndex(ctx context.Context, tx *sql.Tx, rid int64) error {
@@ -227,7 +237,7 @@ func clearIndex(ctx context.Context, tx *sql.Tx, rid int64) error {
 
 // inserter holds the prepared statements of one write transaction.
 type inserter struct {
-	resource, version, token, str, date, ref *sql.Stmt
+	resource, token, str, date, ref *sql.Stmt
 }
 
 func newInserter(ctx context.Context, tx *sql.Tx) (*inserter, error) {
@@ -236,8 +246,7 @@ func newInserter(ctx context.Context, tx *sql.Tx) (*inserter, error) {
 		dst **sql.Stmt
 		sql string
 	}{
-		{&ins.resource, `INSERT INTO resources (type, id, version, last_updated, deleted) VALUES (?, ?, 1, ?, 0) RETURNING rid`},
-		{&ins.version, `INSERT INTO versions (rid, version, last_updated, method, json) VALUES (?, ?, ?, ?, ?)`},
+		{&ins.resource, `INSERT INTO resources (type, id, version, last_updated, deleted, method, json) VALUES (?, ?, 1, ?, 0, ?, ?) RETURNING rid`},
 		{&ins.token, `INSERT INTO idx_token (rid, param, system, code) VALUES (?, ?, ?, ?)`},
 		{&ins.str, `INSERT INTO idx_string (rid, param, text, exact) VALUES (?, ?, ?, ?)`},
 		{&ins.date, `INSERT INTO idx_date (rid, param, low, high) VALUES (?, ?, ?, ?)`},
@@ -254,7 +263,7 @@ func newInserter(ctx context.Context, tx *sql.Tx) (*inserter, error) {
 }
 
 func (ins *inserter) close() {
-	for _, st := range []*sql.Stmt{ins.resource, ins.version, ins.token, ins.str, ins.date, ins.ref} {
+	for _, st := range []*sql.Stmt{ins.resource, ins.token, ins.str, ins.date, ins.ref} {
 		if st != nil {
 			st.Close()
 		}
@@ -273,10 +282,7 @@ func (ins *inserter) insertNew(ctx context.Context, typ, id string, body []byte,
 func (ins *inserter) insertPrepared(ctx context.Context, p Prepared, method string) (Resource, error) {
 	at := p.LastUpdated.UnixMilli()
 	var rid int64
-	if err := ins.resource.QueryRowContext(ctx, p.Type, p.ID, at).Scan(&rid); err != nil {
-		return Resource{}, fmt.Errorf("store: insert %s/%s: %w", p.Type, p.ID, err)
-	}
-	if _, err := ins.version.ExecContext(ctx, rid, 1, at, method, p.JSON); err != nil {
+	if err := ins.resource.QueryRowContext(ctx, p.Type, p.ID, at, method, p.JSON).Scan(&rid); err != nil {
 		return Resource{}, fmt.Errorf("store: insert %s/%s: %w", p.Type, p.ID, err)
 	}
 	if err := ins.index(ctx, rid, p.Type, p.Entries); err != nil {
