@@ -3,6 +3,7 @@ package search
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 )
 
 // nameParts are the HumanName elements a name search looks at.
@@ -96,7 +97,13 @@ type resourceDefs struct {
 	byName map[string]*compiledDef // by parameter name
 	list   []*compiledDef          // in table order
 	sorts  []string                // the allowed _sort keys, for messages
+	// entries is the most index entries a resource of the type has had (up to maxEntriesHint):
+	// Extract sizes its result with it rather than growing it entry by entry.
+	entries atomic.Int32
 }
+
+// maxEntriesHint bounds the capacity Extract reserves up front.
+const maxEntriesHint = 64
 
 var (
 	byType        = map[string]*resourceDefs{}

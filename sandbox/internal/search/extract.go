@@ -45,12 +45,18 @@ func Extract(resourceType string, resource []byte) ([]Entry, error) {
 	if rt, ok := root["resourceType"]; ok && rt != resourceType {
 		return nil, fmt.Errorf("search: resourceType is %v, want %s", rt, resourceType)
 	}
-	x := extractor{}
+	x := extractor{entries: make([]Entry, 0, rd.entries.Load())}
 	for _, cd := range rd.list {
 		x.def, x.start = cd, len(x.entries)
 		for _, segs := range cd.segs {
 			x.walk(root[segs[0]], segs[1:])
 		}
+	}
+	if n := int32(min(len(x.entries), maxEntriesHint)); n > rd.entries.Load() {
+		rd.entries.Store(n) // a race may lose a larger hint: harmless
+	}
+	if len(x.entries) == 0 {
+		return nil, nil
 	}
 	return x.entries, nil
 }
