@@ -3,20 +3,11 @@ package validate
 import (
 	"net/http/httptest"
 	"testing"
-
-	"github.com/gm-lhcr/lhcr/openapi"
 )
 
 // BenchmarkCheckRead is the validation of a read by id, the most frequent request.
 func BenchmarkCheckRead(b *testing.B) {
-	doc, err := openapi.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	v, err := New(doc)
-	if err != nil {
-		b.Fatal(err)
-	}
+	v := newValidator(b)
 	r := httptest.NewRequest("GET", "/fhir/R4/Patient/story-diabetes", nil)
 	b.ReportAllocs()
 	for b.Loop() {
