@@ -39,6 +39,10 @@ func serve(b *testing.B, h http.Handler, method, target, body string, want int) 
 		req = httptest.NewRequest(method, target, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/fhir+json")
 	}
+	// net/http serves each request with a context cancelled when the client goes away.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req = req.WithContext(ctx)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	if rec.Code != want {
