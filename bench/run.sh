@@ -58,7 +58,11 @@ declare -A target=(
 )
 mkdir "$work/answers"
 for s in "${!target[@]}"; do curl -fsS -H "$auth" "http://$SB${target[$s]}" >"$work/answers/$s"; done
-"$work/baseline" -addr "$BASE" -db "$work/bench.db" -body "$work/patient.json" -dir "$work/answers" -id story-diabetes &
+# B1 reads a copy of the database (the sandbox holds its file exclusively); the sandbox is idle,
+# so the file and its WAL copy consistently.
+cp "$work/bench.db" "$work/b1.db"
+if [ -f "$work/bench.db-wal" ]; then cp "$work/bench.db-wal" "$work/b1.db-wal"; fi
+"$work/baseline" -addr "$BASE" -db "$work/b1.db" -body "$work/patient.json" -dir "$work/answers" -id story-diabetes &
 pids+=($!)
 wait_ready "$BASE/b0"
 

@@ -6,7 +6,7 @@
 //	GET /b1          the resource's bytes after one modernc SELECT by primary key on the
 //	                 sandbox's database (B1)
 //
-// Usage: baseline -addr 127.0.0.1:18181 -db lhcr-sandbox.db -body patient.json -dir answers/
+// Usage: baseline -addr 127.0.0.1:18181 -db copy-of-lhcr-sandbox.db -body patient.json -dir answers/
 package main
 
 import (
@@ -23,7 +23,7 @@ import (
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:18181", "listen address")
-	dbPath := flag.String("db", "lhcr-sandbox.db", "the sandbox's SQLite database")
+	dbPath := flag.String("db", "lhcr-sandbox.db", "a copy of the sandbox's SQLite database (the sandbox holds its file exclusively)")
 	bodyPath := flag.String("body", "", "file with the bytes to serve")
 	typ := flag.String("type", "Patient", "resource type of the row B1 selects")
 	id := flag.String("id", "story-diabetes", "resource id of the row B1 selects")
@@ -33,7 +33,14 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	db, err := sql.Open("sqlite", "file:"+*dbPath+"?_pragma=busy_timeout(5000)&_pragma=query_only(1)")
+	// The sandbox's VFS (unix-excl: the WAL index in process memory, no file lock per
+	// transaction), so that B1's SELECT costs what the sandbox's would. The file must be a copy:
+	// the sandbox holds its own exclusively.
+	vfs := ""
+	if runtime.GOOS != "windows" {
+		vfs = "&vfs=unix-excl"
+	}
+	db, err := sql.Open("sqlite", "file:"+*dbPath+"?_pragma=busy_timeout(5000)&_pragma=mmap_size(1073741824)&_query_only=1"+vfs)
 	if err != nil {
 		log.Fatal(err)
 	}
