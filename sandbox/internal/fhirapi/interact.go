@@ -110,11 +110,11 @@ func (s *Server) written(w http.ResponseWriter, r *http.Request, status int, res
 	}
 	switch preferReturn(r) {
 	case "minimal":
-		h.Set("ETag", etag(res.Version))
+		h[etagKey] = []string{etag(res.Version)}
 		h.Set("Last-Modified", res.LastUpdated.UTC().Format(http.TimeFormat))
 		w.WriteHeader(status)
 	case "OperationOutcome":
-		h.Set("ETag", etag(res.Version))
+		h[etagKey] = []string{etag(res.Version)}
 		h.Set("Last-Modified", res.LastUpdated.UTC().Format(http.TimeFormat))
 		outcome.WriteJSON(w, status, outcome.Resource(api.OperationOutcomeIssueSeverityInformation, api.OperationOutcomeIssueCodeInformational,
 			res.Type+"/"+res.ID+" version "+strconv.FormatInt(res.Version, 10)+" stored"))

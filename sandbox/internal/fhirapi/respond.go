@@ -17,6 +17,10 @@ const contentType = outcome.ContentType
 // etag is the weak ETag of a version.
 func etag(version int64) string { return `W/"` + strconv.FormatInt(version, 10) + `"` }
 
+// etagKey is "ETag" in canonical form ("Etag"): Set would canonicalise it, with an allocation,
+// on every response.
+var etagKey = http.CanonicalHeaderKey("ETag")
+
 // parseETag reads an If-Match value: W/"3", "3" or 3. Zero means absent.
 func parseETag(v *string) (int64, error) {
 	if v == nil || strings.TrimSpace(*v) == "" {
@@ -36,7 +40,7 @@ func parseETag(v *string) (int64, error) {
 func writeResource(w http.ResponseWriter, status int, res store.Resource) {
 	h := w.Header()
 	h.Set("Content-Type", contentType)
-	h.Set("ETag", etag(res.Version))
+	h[etagKey] = []string{etag(res.Version)}
 	h.Set("Last-Modified", res.LastUpdated.UTC().Format(http.TimeFormat))
 	w.WriteHeader(status)
 	w.Write(res.JSON)

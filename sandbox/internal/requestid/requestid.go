@@ -19,6 +19,20 @@ const (
 // MaxLen is the longest id accepted from a caller.
 const MaxLen = 200
 
+// The canonical forms of the header names ("X-Request-Id"), for map access: Get and Set
+// would canonicalise "X-Request-ID" again, with an allocation, on every request.
+var (
+	canonicalHeader      = http.CanonicalHeaderKey(Header)
+	canonicalCorrelation = http.CanonicalHeaderKey(CorrelationHeader)
+)
+
+func first(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
+}
+
 type ctxKey struct{}
 
 // FromContext returns the request id, or "".
@@ -50,14 +64,14 @@ func valid(s string) bool {
 // Middleware assigns the id, sets the response headers and stores the id in the context.
 func Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(Header)
+		id := first(r.Header[canonicalHeader])
 		if !valid(id) {
 			id = New()
 		}
 		h := w.Header()
-		h.Set(Header, id)
-		if c := r.Header.Get(CorrelationHeader); valid(c) {
-			h.Set(CorrelationHeader, c)
+		h[canonicalHeader] = []string{id}
+		if c := first(r.Header[canonicalCorrelation]); valid(c) {
+			h[canonicalCorrelation] = []string{c}
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, id)))
 	})
