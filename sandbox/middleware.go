@@ -122,9 +122,17 @@ func negotiate(maxBody int64, next http.Handler) http.Handler {
 	})
 }
 
+func formatParam(r *http.Request) string {
+	if r.URL.RawQuery == "" {
+		return ""
+	}
+	return r.URL.Query().Get("_format")
+}
+
 // fhirFormat checks _format and Accept: only FHIR JSON is served.
 func fhirFormat(r *http.Request) *outcome.Error {
-	if f := r.URL.Query().Get("_format"); f != "" {
+	// Most reads have no query: nothing to parse.
+	if f := formatParam(r); f != "" {
 		switch f {
 		case "json", "application/json", "application/fhir+json":
 		default:

@@ -13,8 +13,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -44,6 +46,42 @@ type fastRoute struct {
 type fastParam struct {
 	segment int // index of the parameter in the path split at "/"
 	schema  *openapi3.Schema
+	// plain is set for a string schema with no more than a pattern and lengths, checked here
+	// without kin-openapi's schema walk (the common case: a FHIR id).
+	plain *plainString
+}
+
+type plainString struct {
+	pattern *regexp.Regexp // nil: any
+	min     int
+	max     int // -1: no maximum
+}
+
+// compilePlain returns the check of a string schema that has only a pattern and length limits,
+// or nil.
+func compilePlain(s *openapi3.Schema) *plainString {
+	if s.Format != "" || len(s.Enum) > 0 || s.Not != nil || len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) > 0 {
+		return nil
+	}
+	p := &plainString{min: int(s.MinLength), max: -1}
+	if s.MaxLength != nil {
+		p.max = int(*s.MaxLength)
+	}
+	if s.Pattern != "" {
+		re, err := regexp.Compile(s.Pattern)
+		if err != nil {
+			return nil // kin-openapi decides
+		}
+		p.pattern = re
+	}
+	return p
+}
+
+func (p *plainString) valid(v string) bool {
+	if n := utf8.RuneCountInString(v); n < p.min || (p.max >= 0 && n > p.max) {
+		return false
+	}
+	return p.pattern == nil || p.pattern.MatchString(v)
 }
 
 // New builds the route table of doc.
@@ -131,7 +169,7 @@ func compileFast(path string, item *openapi3.PathItem, op *openapi3.Operation) *
 			if i < 0 {
 				return nil
 			}
-			f.params = append(f.params, fastParam{segment: i, schema: p.Schema.Value})
+			f.params = append(f.params, fastParam{segment: i, schema: p.Schema.Value, plain: compilePlain(p.Schema.Value)})
 		default:
 			return nil
 		}
@@ -163,7 +201,11 @@ func (f *fastRoute) valid(r *http.Request) bool {
 		if strings.Contains(seg, "%") {
 			return false // escaped: the general path unescapes it
 		}
-		if p.schema.VisitJSON(seg) != nil {
+		if p.plain != nil {
+			if !p.plain.valid(seg) {
+				return false
+			}
+		} else if p.schema.VisitJSON(seg) != nil {
 			return false
 		}
 	}
