@@ -82,14 +82,14 @@ func BenchmarkSearchPatientPage50(b *testing.B) {
 	for i := range patients {
 		serve(b, sb, "POST", "/fhir/R4/Patient", benchPatient(i), http.StatusCreated)
 	}
-	benchPage50(b, sb, "/fhir/R4/Patient?family=taylor&_count=50")
+	benchPage(b, sb, "/fhir/R4/Patient?family=taylor&_count=50", 50)
 }
 
-// benchPage50 checks that target answers a page of 50 entries, then measures it.
-func benchPage50(b *testing.B, sb http.Handler, target string) {
+// benchPage checks that target answers a page of want entries, then measures it.
+func benchPage(b *testing.B, sb http.Handler, target string, want int) {
 	rec := serve(b, sb, "GET", target, "", http.StatusOK)
-	if n := strings.Count(rec.Body.String(), `"fullUrl"`); n != 50 {
-		b.Fatalf("%s: %d entries, want 50", target, n)
+	if n := strings.Count(rec.Body.String(), `"fullUrl"`); n != want {
+		b.Fatalf("%s: %d entries, want %d", target, n, want)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
@@ -121,5 +121,29 @@ func BenchmarkEverythingPage50(b *testing.B) {
 		}
 		target = "/fhir/R4/Patient/" + p.ID + "/$everything?_count=50"
 	}
-	benchPage50(b, sb, target)
+	benchPage(b, sb, target, 50)
+}
+
+// BenchmarkSearchObservationPatientCode is a patient's HbA1c results: 20 patients with 100
+// HbA1c and 100 other observations each; the page holds the patient's 100 HbA1c results
+// (_count=100). The reference clause should drive the scan, the code be checked per row.
+func BenchmarkSearchObservationPatientCode(b *testing.B) {
+	sb := newBenchSandbox(b)
+	var target string
+	for i := range 20 {
+		rec := serve(b, sb, "POST", "/fhir/R4/Patient", benchPatient(i), http.StatusCreated)
+		var p struct{ ID string }
+		json.Unmarshal(rec.Body.Bytes(), &p)
+		hba1c := observationRes(p.ID)
+		other := observationRes(p.ID)
+		other["code"] = concept(sysLOINC, "2339-0", "Glucose [Mass/volume] in Blood")
+		for _, o := range []obj{hba1c, other} {
+			body, _ := json.Marshal(o)
+			for range 100 {
+				serve(b, sb, "POST", "/fhir/R4/Observation", string(body), http.StatusCreated)
+			}
+		}
+		target = "/fhir/R4/Observation?patient=" + p.ID + "&code=http://loinc.org|4548-4&_count=100"
+	}
+	benchPage(b, sb, target, 100)
 }
