@@ -106,44 +106,45 @@ func BenchmarkCreatePatient(b *testing.B) {
 	}
 }
 
+// patientsWithObservations creates 20 patients, each with each observations of every code
+// given (as observationRes makes them, with that code), and returns the last patient's id.
+func patientsWithObservations(b *testing.B, sb http.Handler, each int, codes ...any) string {
+	var id string
+	for i := range 20 {
+		rec := serve(b, sb, "POST", "/fhir/R4/Patient", benchPatient(i), http.StatusCreated)
+		var p struct{ ID string }
+		json.Unmarshal(rec.Body.Bytes(), &p)
+		id = p.ID
+		for _, code := range codes {
+			o := observationRes(id)
+			o["code"] = code
+			body, _ := json.Marshal(o)
+			for range each {
+				serve(b, sb, "POST", "/fhir/R4/Observation", string(body), http.StatusCreated)
+			}
+		}
+	}
+	return id
+}
+
+var (
+	hba1cCode   = concept(sysLOINC, "4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood")
+	glucoseCode = concept(sysLOINC, "2339-0", "Glucose [Mass/volume] in Blood")
+)
+
 // BenchmarkEverythingPage50 is the first page of $everything for a patient with 200 observations,
 // among 20 such patients.
 func BenchmarkEverythingPage50(b *testing.B) {
 	sb := newBenchSandbox(b)
-	var target string
-	for i := range 20 {
-		rec := serve(b, sb, "POST", "/fhir/R4/Patient", benchPatient(i), http.StatusCreated)
-		var p struct{ ID string }
-		json.Unmarshal(rec.Body.Bytes(), &p)
-		obs, _ := json.Marshal(observationRes(p.ID))
-		for range 200 {
-			serve(b, sb, "POST", "/fhir/R4/Observation", string(obs), http.StatusCreated)
-		}
-		target = "/fhir/R4/Patient/" + p.ID + "/$everything?_count=50"
-	}
-	benchPage(b, sb, target, 50)
+	id := patientsWithObservations(b, sb, 200, hba1cCode)
+	benchPage(b, sb, "/fhir/R4/Patient/"+id+"/$everything?_count=50", 50)
 }
 
 // BenchmarkSearchObservationPatientCode is a patient's HbA1c results: 20 patients with 100
-// HbA1c and 100 other observations each; the page holds the patient's 100 HbA1c results
+// HbA1c and 100 glucose observations each; the page holds the patient's 100 HbA1c results
 // (_count=100). The reference clause should drive the scan, the code be checked per row.
 func BenchmarkSearchObservationPatientCode(b *testing.B) {
 	sb := newBenchSandbox(b)
-	var target string
-	for i := range 20 {
-		rec := serve(b, sb, "POST", "/fhir/R4/Patient", benchPatient(i), http.StatusCreated)
-		var p struct{ ID string }
-		json.Unmarshal(rec.Body.Bytes(), &p)
-		hba1c := observationRes(p.ID)
-		other := observationRes(p.ID)
-		other["code"] = concept(sysLOINC, "2339-0", "Glucose [Mass/volume] in Blood")
-		for _, o := range []obj{hba1c, other} {
-			body, _ := json.Marshal(o)
-			for range 100 {
-				serve(b, sb, "POST", "/fhir/R4/Observation", string(body), http.StatusCreated)
-			}
-		}
-		target = "/fhir/R4/Observation?patient=" + p.ID + "&code=http://loinc.org|4548-4&_count=100"
-	}
-	benchPage(b, sb, target, 100)
+	id := patientsWithObservations(b, sb, 100, hba1cCode, glucoseCode)
+	benchPage(b, sb, "/fhir/R4/Observation?patient="+id+"&code=http://loinc.org|4548-4&_count=100", 100)
 }
