@@ -122,6 +122,7 @@ func negotiate(maxBody int64, next http.Handler) http.Handler {
 	})
 }
 
+// formatParam is the _format query parameter; most reads have no query to parse.
 func formatParam(r *http.Request) string {
 	if r.URL.RawQuery == "" {
 		return ""
@@ -131,7 +132,6 @@ func formatParam(r *http.Request) string {
 
 // fhirFormat checks _format and Accept: only FHIR JSON is served.
 func fhirFormat(r *http.Request) *outcome.Error {
-	// Most reads have no query: nothing to parse.
 	if f := formatParam(r); f != "" {
 		switch f {
 		case "json", "application/json", "application/fhir+json":

@@ -83,8 +83,16 @@ func (s *SQLite) dropIndexes(ctx context.Context) error {
 	return nil
 }
 
-// restoreIndexes builds the indexes a bulk load dropped, if any, in one transaction.
+// restoreIndexes builds the indexes a bulk load dropped, if any, in one transaction. It runs
+// at every open: without recorded definitions it only reads.
 func (s *SQLite) restoreIndexes(ctx context.Context) error {
+	var pending int
+	if err := s.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM settings WHERE key = ?`, settingBulkIndexes).Scan(&pending); err != nil {
+		return fmt.Errorf("store: restore indexes: %w", err)
+	}
+	if pending == 0 {
+		return nil // no write transaction at start-up for nothing
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: restore indexes: %w", err)

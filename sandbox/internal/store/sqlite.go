@@ -17,7 +17,8 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
+	"modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql
@@ -67,6 +68,13 @@ var exclusiveVFS = func() string {
 
 // ErrInUse: another process has the database file open.
 var ErrInUse = errors.New("store: the database file is in use by another process")
+
+// isBusy reports whether err is SQLITE_BUSY (or one of its extended codes): the lock was not
+// granted within the busy timeout.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
+}
 
 func dsn(path string, readOnly bool) string {
 	// busy_timeout comes first so that it already applies while the later pragmas run.
@@ -121,7 +129,7 @@ func OpenSQLite(ctx context.Context, opt Options) (*SQLite, error) {
 	s := &SQLite{w: w, path: path, remove: remove}
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
-		if strings.Contains(err.Error(), "SQLITE_BUSY") {
+		if isBusy(err) {
 			return nil, fmt.Errorf("%w: %s (is another lhcr-sandbox running on it? stop it, or choose another --db)", ErrInUse, path)
 		}
 		return nil, err
